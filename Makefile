@@ -1,0 +1,78 @@
+# Two commands set everything up: `make run` and `make test`. See README.md.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+# A Python 3.12+: $(PYTHON) if given, else python3.13/python3.12/python3 on the
+# PATH when they run and are new enough, else the newest pyenv-installed 3.12+.
+define find_python
+for candidate in $${PYTHON:-} python3.14 python3.13 python3.12 python3; do \
+  [ -n "$$candidate" ] || continue; \
+  if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    command -v "$$candidate" 2>/dev/null || echo "$$candidate"; exit 0; \
+  fi; \
+  if [ -n "$${PYTHON:-}" ] && [ "$$candidate" = "$${PYTHON:-}" ]; then \
+    echo "PYTHON=$$PYTHON is not a working Python 3.12 or newer." >&2; exit 1; \
+  fi; \
+done; \
+root=$$(pyenv root 2>/dev/null || echo "$$HOME/.pyenv"); \
+for version in $$(ls "$$root/versions" 2>/dev/null | grep -E '^3\.[0-9]+\.[0-9]+$$' | sort -t. -k2,2nr -k3,3nr); do \
+  candidate="$$root/versions/$$version"; \
+  if "$$candidate/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    echo "$$candidate/bin/python"; exit 0; \
+  fi; \
+done; \
+echo "No Python 3.12 or newer found: install one (e.g. 'pyenv install 3.12') or run with PYTHON=/path/to/python3.12." >&2; exit 1
+endef
+
+.PHONY: help venv install run test lint format migrate seed editor serve clean
+
+help:
+	@echo "make run    - set up everything and serve the demo library on http://127.0.0.1:$(PORT)/"
+	@echo "make test   - run the whole test suite (SQLite, or DATABASE_URL when set)"
+	@echo "make lint   - ruff check and ruff format --check"
+	@echo "make format - apply ruff fixes and formatting"
+
+$(PY):
+	@python_bin=$$($(find_python)) || exit 1; \
+	echo "Creating $(VENV) with $$python_bin ($$($$python_bin --version))"; \
+	"$$python_bin" -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv install: $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+editor: migrate
+	$(PY) manage.py ensure_editor
+
+run: seed editor
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The library: authors, books and the parts and chapters of each summary."""

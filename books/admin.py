@@ -1,0 +1,96 @@
+"""Admin for editors: one change page edits a whole summary, with nested parts and chapters."""
+
+import nested_admin
+from django.contrib import admin
+from django.db.models import Count
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+
+from .forms import OrderedInlineMixin
+from .models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section
+
+MARKDOWN_WIDGETS = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+
+class BookAuthorInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
+    """The book's authors, in the order printed on the cover."""
+
+    model = BookAuthor
+    autocomplete_fields = ["author"]
+    min_num = 0
+
+
+class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
+    """Free prose sections, e.g. “Philosophy of the book”."""
+
+    model = Section
+    formfield_overrides = MARKDOWN_WIDGETS
+
+
+class AudienceInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
+    """The “Who is this book for?” list."""
+
+    model = AudienceItem
+
+
+class ChapterInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
+    """Chapters of one part."""
+
+    model = Chapter
+    formfield_overrides = MARKDOWN_WIDGETS
+
+
+class PartInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
+    """Parts of the book, each with its chapters."""
+
+    model = Part
+    inlines = [ChapterInline]
+    formfield_overrides = MARKDOWN_WIDGETS
+
+
+@admin.register(Book)
+class BookAdmin(nested_admin.NestedModelAdmin):
+    """A whole summary on one page: facts, text, authors, sections, parts and chapters."""
+
+    list_display = ["title", "author_names", "status", "is_public", "published_at", "updated_at"]
+    list_filter = ["status", "tags", "publisher"]
+    search_fields = ["title", "subtitle", "slug", "authors__name", "publisher", "isbn"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    save_on_top = True
+    formfield_overrides = MARKDOWN_WIDGETS
+    fieldsets = [
+        (None, {"fields": ["title", "subtitle", "slug"]}),
+        ("Book facts", {"fields": ["publisher", "year", "pages", "isbn", "cover"]}),
+        ("Summary", {"fields": ["lede", "description", "authors_intro", "structure_intro"]}),
+        ("Publishing", {"fields": ["status", "published_at", "tags"]}),
+    ]
+    inlines = [BookAuthorInline, SectionInline, PartInline, AudienceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_authors()
+
+    @admin.display(description="Authors")
+    def author_names(self, book):
+        return ", ".join(author.name for author in book.ordered_authors)
+
+    @admin.display(description="Public", boolean=True)
+    def is_public(self, book):
+        return book.is_public
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    """Authors, searchable for the book page's autocomplete."""
+
+    list_display = ["name", "website", "book_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = MARKDOWN_WIDGETS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(book_count=Count("books"))
+
+    @admin.display(description="Books", ordering="book_count")
+    def book_count(self, author):
+        return author.book_count

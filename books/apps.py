@@ -1,0 +1,10 @@
+"""App configuration for the library."""
+
+from django.apps import AppConfig
+
+
+class BooksConfig(AppConfig):
+    """The books app: summaries, their authors, parts and chapters."""
+
+    name = "books"
+    verbose_name = "Library"

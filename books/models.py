@@ -1,0 +1,372 @@
+"""The library's content: authors, books (one summary each), their parts and chapters."""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager
+
+from .images import validate_cover
+from .markdown import RenderedMarkdownMixin
+
+# Positions are parked above this offset while an ordered list is re-saved, so
+# that a reorder never collides with the unique position constraint.
+POSITION_PARKING_OFFSET = 1_000_000
+
+
+def unique_slug(model, value, *, exclude_pk=None, max_length=None):
+    """Return a unicode slug for ``value`` that no other ``model`` row uses yet."""
+    max_length = max_length or model._meta.get_field("slug").max_length
+    base = slugify(value, allow_unicode=True)[:max_length].strip("-") or "item"
+    rows = model._default_manager.all()
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    candidate, number = base, 2
+    while rows.filter(slug=candidate).exists():
+        suffix = f"-{number}"
+        candidate = f"{base[: max_length - len(suffix)].strip('-')}{suffix}"
+        number += 1
+    return candidate
+
+
+def validate_isbn(value):
+    """Accept an ISBN-10 or ISBN-13 (hyphens and spaces allowed) with a valid check digit."""
+    digits = value.replace("-", "").replace(" ", "").upper()
+    if len(digits) == 10 and digits[:9].isdigit() and (digits[9].isdigit() or digits[9] == "X"):
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
+        if total % 11 == 0:
+            return
+    elif len(digits) == 13 and digits.isdigit():
+        total = sum((1 if i % 2 == 0 else 3) * int(c) for i, c in enumerate(digits))
+        if total % 10 == 0:
+            return
+    raise ValidationError(
+        "Enter a valid ISBN-10 or ISBN-13; the check digit does not match.", code="invalid_isbn"
+    )
+
+
+def cover_upload_to(instance, filename):
+    """Store covers under a random name: the uploader's file name is never trusted."""
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"covers/{uuid.uuid4().hex}{suffix}"
+
+
+class Status(models.TextChoices):
+    """Whether a summary is still being written or meant for readers."""
+
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Author(RenderedMarkdownMixin, models.Model):
+    """A person who wrote one or more books in the library."""
+
+    name = models.CharField(max_length=200, help_text="Full name as printed on the cover.")
+    slug = models.SlugField(
+        max_length=220,
+        allow_unicode=True,
+        blank=True,
+        help_text="Used in the author's URL. Leave empty to derive it from the name.",
+    )
+    bio = MarkdownxField(
+        blank=True, help_text="A short biography in Markdown: who they are and why they matter."
+    )
+    bio_html = models.TextField(blank=True, editable=False)
+    website = models.URLField(blank=True, help_text="The author's own site, shown as a link.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = {"bio": "bio_html"}
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="author_unique_slug")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class BookQuerySet(models.QuerySet):
+    """Queries over books; ``published()`` is the one definition of what the public may see."""
+
+    def published(self):
+        """Summaries readers may see: published, and their publication time has come."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """What ``user`` may open: everything for active staff (previews), else ``published()``."""
+        if user.is_active and user.is_staff:
+            return self
+        return self.published()
+
+    def with_authors(self):
+        """Prefetch the authors in their stated order, for cards and lists."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "book_authors",
+                queryset=BookAuthor.objects.select_related("author").order_by("position"),
+            )
+        )
+
+    def with_contents(self):
+        """Prefetch all this app's content of a summary page, in a fixed number of queries."""
+        return self.with_authors().prefetch_related(
+            "tags",
+            models.Prefetch("sections", queryset=Section.objects.order_by("position")),
+            models.Prefetch("audience", queryset=AudienceItem.objects.order_by("position")),
+            models.Prefetch(
+                "parts",
+                queryset=Part.objects.order_by("position").prefetch_related(
+                    models.Prefetch("chapters", queryset=Chapter.objects.order_by("position"))
+                ),
+            ),
+        )
+
+
+class Book(RenderedMarkdownMixin, models.Model):
+    """A book and its summary: the facts, the opening hook, the description and the structure."""
+
+    title = models.CharField(max_length=300)
+    subtitle = models.CharField(max_length=300, blank=True)
+    slug = models.SlugField(
+        max_length=320,
+        allow_unicode=True,
+        help_text="The summary's URL: /books/<slug>/. Filled in from the title.",
+    )
+    authors = models.ManyToManyField(Author, through="BookAuthor", related_name="books")
+    publisher = models.CharField(max_length=200, blank=True, help_text="E.g. O'Reilly Media, Inc.")
+    year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1450), MaxValueValidator(2100)],
+        help_text="Year of publication of the edition summarised.",
+    )
+    pages = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Length of the printed book in pages.",
+    )
+    isbn = models.CharField(
+        "ISBN",
+        max_length=17,
+        blank=True,
+        validators=[validate_isbn],
+        help_text="Optional ISBN-10 or ISBN-13; hyphens are fine.",
+    )
+    cover = models.ImageField(
+        upload_to=cover_upload_to,
+        blank=True,
+        validators=[validate_cover],
+        help_text="Optional cover image (PNG, JPEG, WebP or GIF).",
+    )
+    lede = models.TextField(
+        max_length=600,
+        blank=True,
+        help_text="The opening hook: one to three sentences that make a reader want more. "
+        "Plain text.",
+    )
+    description = MarkdownxField(
+        blank=True,
+        help_text="What the book is and covers, in Markdown. Shown under the book facts.",
+    )
+    description_html = models.TextField(blank=True, editable=False)
+    authors_intro = models.TextField(
+        blank=True,
+        help_text="Optional sentence shown above the author bios under “About the authors”.",
+    )
+    structure_intro = MarkdownxField(
+        blank=True,
+        help_text="Optional overview shown under “Book structure”, above the parts and chapters.",
+    )
+    structure_intro_html = models.TextField(blank=True, editable=False)
+    tags = TaggableManager(blank=True, help_text="Topics readers browse by, separated by commas.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When readers may see it. Empty means “now” when published; "
+        "a future time schedules the summary.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = {"description": "description_html", "structure_intro": "structure_intro_html"}
+
+    objects = BookQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("published_at").desc(nulls_last=True), "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="book_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(published_at__isnull=False),
+                name="book_published_has_date",
+                violation_error_message="A published summary needs a publication date.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "published_at"], name="book_status_pub_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Book, self.title, exclude_pk=self.pk)
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("books:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        """True when readers can see this summary now (the instance twin of ``published()``)."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def numbered_parts(self):
+        """Parts with their chapters, each chapter given its running ``number`` in the book.
+
+        Reads the prefetch from ``with_contents()``; makes no query of its own.
+        """
+        parts = list(self.parts.all())
+        number = 0
+        for part in parts:
+            for chapter in part.chapters.all():
+                number += 1
+                chapter.number = number
+        return parts
+
+    @property
+    def ordered_authors(self):
+        """Authors in their stated order (uses the prefetch from ``with_authors()``)."""
+        return [link.author for link in self.book_authors.all()]
+
+
+class BookAuthor(models.Model):
+    """Links a book to one of its authors, in the order printed on the cover."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="book_authors")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="book_links")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["book", "position"]
+        verbose_name = "author"
+        constraints = [
+            models.UniqueConstraint(fields=["book", "position"], name="bookauthor_unique_position"),
+            models.UniqueConstraint(fields=["book", "author"], name="bookauthor_unique_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} ({self.book})"
+
+
+class Section(RenderedMarkdownMixin, models.Model):
+    """A free prose section of a summary, such as “Philosophy of the book”."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=200, help_text="E.g. “Philosophy of the book”.")
+    body = MarkdownxField(help_text="The section's text in Markdown.")
+    body_html = models.TextField(blank=True, editable=False)
+
+    markdown_fields = {"body": "body_html"}
+
+    class Meta:
+        ordering = ["book", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "position"], name="section_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.heading
+
+
+class AudienceItem(models.Model):
+    """One entry of the “Who is this book for?” list."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="audience")
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(max_length=300, help_text="One kind of reader, e.g. “Engineers who…”.")
+
+    class Meta:
+        ordering = ["book", "position"]
+        verbose_name = "reader this book is for"
+        verbose_name_plural = "who this book is for"
+        constraints = [
+            models.UniqueConstraint(fields=["book", "position"], name="audience_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Part(RenderedMarkdownMixin, models.Model):
+    """A part of a book, grouping its chapters (e.g. “I. Understanding language models”)."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="parts")
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField(max_length=20, blank=True, help_text="Numbering as printed: “I”, “2”…")
+    title = models.CharField(max_length=300)
+    summary = MarkdownxField(blank=True, help_text="What this part covers, in Markdown.")
+    summary_html = models.TextField(blank=True, editable=False)
+
+    markdown_fields = {"summary": "summary_html"}
+
+    class Meta:
+        ordering = ["book", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "position"], name="part_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}. {self.title}" if self.label else self.title
+
+
+class Chapter(RenderedMarkdownMixin, models.Model):
+    """A chapter of a part, with its short summary."""
+
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="chapters")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    summary = MarkdownxField(blank=True, help_text="A short summary of the chapter in Markdown.")
+    summary_html = models.TextField(blank=True, editable=False)
+
+    markdown_fields = {"summary": "summary_html"}
+
+    class Meta:
+        ordering = ["part", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["part", "position"], name="chapter_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def anchor(self):
+        """The chapter's fragment id on the summary page: ``chapter-<part>-<chapter>``."""
+        return chapter_anchor(self.part.position, self.position)
+
+
+def chapter_anchor(part_position, chapter_position):
+    """Fragment id of a chapter on its summary page, shared by the page and search results."""
+    return f"chapter-{part_position}-{chapter_position}"

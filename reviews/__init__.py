@@ -1,0 +1,1 @@
+"""Reviews of books from external sources, and the related-chapter links between summaries."""

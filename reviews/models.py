@@ -1,0 +1,130 @@
+"""A book's review from an external source, its takeaways, and links to related summaries."""
+
+from django.db import models
+from django.db.models import Q
+from markdownx.models import MarkdownxField
+
+from books.markdown import RenderedMarkdownMixin
+from books.models import Book
+
+
+class Review(RenderedMarkdownMixin, models.Model):
+    """A review of the book published elsewhere (a blog, a channel), quoted in the summary."""
+
+    book = models.OneToOneField(Book, on_delete=models.CASCADE, related_name="review")
+    reviewer = models.CharField(max_length=200, help_text="Who wrote the review.")
+    source = models.CharField(
+        max_length=200, help_text="Where it appeared, e.g. “Telegram: Book Cube”."
+    )
+    url = models.URLField("source URL", blank=True, help_text="Link to the original review.")
+    title = models.CharField(max_length=300, blank=True)
+    body = MarkdownxField(blank=True, help_text="The review's text, in Markdown.")
+    body_html = models.TextField(blank=True, editable=False)
+    published_on = models.DateField(
+        null=True, blank=True, help_text="When the review was published at its source."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = {"body": "body_html"}
+
+    class Meta:
+        ordering = ["book"]
+
+    def __str__(self):
+        return f"Review of {self.book} by {self.reviewer}"
+
+    def get_absolute_url(self):
+        return self.book.get_absolute_url() + "#review"
+
+
+class Takeaway(models.Model):
+    """One “practical value” point of a review: a short title and its explanation."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="takeaways")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=200, help_text="E.g. “LLM internals”.")
+    text = models.TextField(help_text="One or two sentences on why this matters to the reader.")
+
+    class Meta:
+        ordering = ["review", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "position"], name="takeaway_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class RelatedLinkQuerySet(models.QuerySet):
+    """Queries over related links."""
+
+    def public(self):
+        """Links readers may see: to a published summary, or to a title not in the library yet."""
+        return self.filter(Q(target__isnull=True) | Q(target__in=Book.objects.published()))
+
+
+class RelatedLink(models.Model):
+    """A “related chapter”: another book worth reading next, with a one-line reason."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey(
+        Book,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_from",
+        verbose_name="summary in the library",
+        help_text="Pick a summary from the library, or leave empty and type a title below.",
+    )
+    title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Title of a book not in the library yet. Leave empty when a summary is picked.",
+    )
+    authors = models.CharField(
+        max_length=300, blank=True, help_text="Its authors, for a title not in the library yet."
+    )
+    note = models.CharField(max_length=300, help_text="One line: why read this next.")
+    position = models.PositiveIntegerField(default=0)
+    featured = models.BooleanField(
+        default=False,
+        help_text="Show this link on its own as “Related chapter” (one per summary).",
+    )
+
+    objects = RelatedLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["book", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "position"], name="related_unique_position"),
+            models.UniqueConstraint(
+                fields=["book"],
+                condition=Q(featured=True),
+                name="related_one_featured",
+                violation_error_message="Only one related link per summary can be featured.",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=False) | ~Q(title=""),
+                name="related_has_target_or_title",
+                violation_error_message="Pick a summary from the library or type a title.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(target=models.F("book")),
+                name="related_not_self",
+                violation_error_message="A summary cannot be related to itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_title
+
+    @property
+    def display_title(self):
+        return self.target.title if self.target_id else self.title
+
+    @property
+    def display_authors(self):
+        if self.target_id:
+            return ", ".join(author.name for author in self.target.ordered_authors)
+        return self.authors
