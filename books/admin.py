@@ -84,6 +84,7 @@ class AuthorAdmin(admin.ModelAdmin):
     """Authors, searchable for the book page's autocomplete."""
 
     list_display = ["name", "website", "book_count"]
+    ordering = ["name"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     formfield_overrides = MARKDOWN_WIDGETS

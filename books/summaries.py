@@ -244,7 +244,8 @@ def validate_item(path, index, raw):
         summary = SummaryData.model_validate(raw)
     except SchemaError as error:
         problems = "; ".join(
-            f"{_location(problem['loc'])}: {problem['msg']}" for problem in error.errors()
+            f"{_location(problem['loc'])}: {problem['msg'].removeprefix('Value error, ')}"
+            for problem in error.errors()
         )
         raise SummaryFileError(f"{_describe(path, index, raw)}: {problems}") from None
     if not summary.book_slug:
