@@ -206,3 +206,13 @@ def test_shared_author_keeps_a_bio_that_another_file_leaves_blank(tmp_path):
     )
     import_file(write(tmp_path, minimal(slug="b", authors=[{"name": "Ann"}]), "b.json"))
     assert Author.objects.get().bio == "Writes books."
+
+
+def test_the_format_documentation_shows_the_shipped_demo_file():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "summary-format.md").read_text()
+    example = doc.split("```json\n", 1)[1].split("\n```", 1)[0]
+    shipped = (root / "books" / "demo" / "hands-on-large-language-models.json").read_text()
+    assert json.loads(example) == json.loads(shipped)
