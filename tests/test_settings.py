@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,12 +67,29 @@ def test_database_url_selects_postgresql():
     assert result.stdout.split()[1:3] == ["django.db.backends.postgresql", "library"]
 
 
-@pytest.mark.django_db
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite-only setting; this run uses " + connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        assert cursor.fetchone()[0] >= 5000
-        # The test database lives in memory, where WAL does not apply; check the setting itself.
-    assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
+def test_sqlite_database_file_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    database = tmp_path / "library.sqlite3"
+    code = (
+        "import django; django.setup();"
+        "from django.db import connection;"
+        "cursor = connection.cursor();"
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0],"
+        " cursor.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": f"sqlite:///{database}",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    journal_mode, busy_timeout = result.stdout.split()
+    assert journal_mode == "wal"
+    assert int(busy_timeout) >= 5000
