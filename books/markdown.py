@@ -1,5 +1,7 @@
 """Render editor Markdown into sanitised HTML: the only place HTML is made from editor text."""
 
+import threading
+
 import markdown as markdown_lib
 import nh3
 from markdown.extensions import Extension
@@ -41,16 +43,25 @@ def _extensions():
     return ["extra", "sane_lists", NestedHeadingsExtension()]
 
 
+# Building a Markdown converter loads every extension, which costs more than most
+# conversions; each thread keeps one (a converter is not thread-safe) and resets it.
+_converters = threading.local()
+
+
+def _converter():
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown_lib.Markdown(
+            extensions=_extensions(), output_format="html"
+        )
+    return converter.reset()
+
+
 def render_markdown(text):
     """Return safe HTML for Markdown ``text``: scripts, event handlers and unsafe URLs removed."""
     if not text:
         return ""
-    html = markdown_lib.markdown(
-        text,
-        extensions=_extensions(),
-        output_format="html",
-    )
-    return sanitise_html(html)
+    return sanitise_html(_converter().convert(text))
 
 
 def sanitise_html(html):
