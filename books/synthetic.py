@@ -69,7 +69,7 @@ def summary(index, *, count, chapters=30, parts=5, rng=None):
         "slug": slug,
         "title": f"Synthetic book {index}: {_sentence(rng, 5)[:-1]}",
         "subtitle": _sentence(rng, 6)[:-1],
-        "authors": [_author((index * 7 + n) % max(count // 2, 1)) for n in range(2)],
+        "authors": [_author((index * 7 + n) % max(count // 2, 2)) for n in range(2)],
         "publisher": "Synthetic Press",
         "year": 1990 + index % 35,
         "pages": 200 + index % 300,
