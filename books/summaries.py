@@ -321,7 +321,8 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
     """Import every summary of ``path`` in one transaction: all of them, or nothing.
 
     The file is streamed and written ``batch_size`` summaries at a time, so memory
-    stays flat however many summaries it holds.
+    stays flat however many summaries it holds: only each summary's related links
+    (a few small objects) wait for the end.
     """
     result = ImportResult()
     pending_links = []
@@ -339,6 +340,7 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
 
 
 def _write_batch(items):
+    """Write one batch of validated summaries: each book, then its rows in bulk."""
     _write_books(items)
     _write_authors(items)
     _write_contents(items)
