@@ -66,6 +66,16 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class AuthorQuerySet(models.QuerySet):
+    """Queries over authors."""
+
+    def published(self):
+        """Authors of at least one published summary, with ``lastmod``: their newest change."""
+        return self.filter(books__in=Book.objects.published()).annotate(
+            lastmod=models.Max("books__updated_at")
+        )
+
+
 class Author(RenderedMarkdownMixin, models.Model):
     """A person who wrote one or more books in the library."""
 
@@ -85,6 +95,8 @@ class Author(RenderedMarkdownMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     markdown_fields = {"bio": "bio_html"}
+
+    objects = AuthorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
