@@ -78,7 +78,10 @@ class TagAdmin(TaggitTagAdmin):
         if change and "slug" in form.changed_data:
             record_slug_change(obj, old_slug)
 
-    @admin.action(description="Merge selected tags into one (old URLs redirect)")
+    @admin.action(
+        description="Merge selected tags into one (old URLs redirect)",
+        permissions=["change", "delete"],
+    )
     def merge_selected(self, request, queryset):
         tags = queryset.order_by("-use_count", "pk")
         if tags.count() < 2:
