@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from . import tags as tag_lookups
 from .models import Book
@@ -38,7 +39,8 @@ class LatestSummariesFeed(Feed):
         return book.title
 
     def item_description(self, book):
-        return book.lede
+        # Atom's <summary type="html">: the plain-text lede must reach readers as text.
+        return escape(book.lede)
 
     def item_pubdate(self, book):
         return book.published_at

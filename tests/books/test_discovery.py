@@ -39,6 +39,12 @@ def test_latest_feed_lists_published_summaries_newest_first(client):
     assert entry.findtext(f"{ATOM}summary") == older.lede
 
 
+def test_feed_summaries_are_text_not_markup(client):
+    BookFactory(lede="Use <b> for bold & more")
+    feed, _ = atom_entries(client.get("/feeds/latest/"))
+    assert feed.find(f"{ATOM}entry/{ATOM}summary").text == "Use &lt;b&gt; for bold &amp; more"
+
+
 def test_tag_feed_lists_only_that_tag(client):
     BookFactory(title="Tagged", tags=["rag"])
     BookFactory(title="Other", tags=["cooking"])
