@@ -7,6 +7,7 @@ on a manager; every count goes through ``Book.objects.published()``.
 import math
 from urllib.parse import urlencode
 
+from django.core.validators import slug_unicode_re
 from django.db import transaction
 from django.db.models import Count, Max
 from django.db.models.functions import Lower
@@ -65,6 +66,10 @@ def published_tags_at(slugs):
     for a slug that leads to no published tag. One query, two when a slug is old.
     """
     slugs = list(dict.fromkeys(slugs))
+    for slug in slugs:
+        # Not a slug at all (e.g. a NUL byte, which PostgreSQL refuses in a query): no tag.
+        if not slug_unicode_re.match(slug):
+            raise TagNotFoundError(slug)
     found = {tag.slug: tag for tag in published_tags().filter(slug__in=slugs)}
     missing = [slug for slug in slugs if slug not in found]
     if not missing:

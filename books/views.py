@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.validators import slug_unicode_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,19 @@ def page_not_found(request, exception):
     """The styled 404 page, with the reason when the site gave one (a bad page number, a tag)."""
     message = str(exception) if isinstance(exception, ReaderNotFound) else ""
     return render(request, "404.html", {"message": message}, status=404)
+
+
+class SlugInPath:
+    """Answers 404 before any query when the URL's ``slug`` cannot be one.
+
+    The routes use ``<str:slug>`` so that unicode slugs work; this keeps
+    anything else (a NUL byte, which PostgreSQL refuses in a query) out.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not slug_unicode_re.match(kwargs.get("slug", "")):
+            raise Http404("Not a valid address.")
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ReaderPagination:
@@ -64,7 +78,7 @@ class BookListView(ReaderPagination, ListView):
         return super().get_context_data(tag_cloud=tag_lookups.tag_cloud(), **kwargs)
 
 
-class BookDetailView(DetailView):
+class BookDetailView(SlugInPath, DetailView):
     """One whole summary; drafts are visible to staff only, with a banner."""
 
     template_name = "books/book_detail.html"
@@ -104,7 +118,7 @@ class TagListView(TemplateView):
         )
 
 
-class TagDetailView(ReaderPagination, ListView):
+class TagDetailView(SlugInPath, ReaderPagination, ListView):
     """Published summaries carrying a tag, newest first; ``?and=<slug>`` narrows to more tags."""
 
     template_name = "books/tag_detail.html"
@@ -144,7 +158,7 @@ class TagDetailView(ReaderPagination, ListView):
         )
 
 
-class AuthorDetailView(ReaderPagination, ListView):
+class AuthorDetailView(SlugInPath, ReaderPagination, ListView):
     """An author's bio, website and published summaries."""
 
     template_name = "books/author_detail.html"

@@ -146,3 +146,34 @@ def test_description_canonical_and_open_graph(client, site, url):
 def test_drafts_leave_no_trace_on_public_pages(client, site):
     for url in PAGES[:7]:
         assert "A draft" not in client.get(url).content.decode(), url
+
+
+HOSTILE = [
+    "%00",
+    "abc",
+    "-1",
+    "1e30",
+    "%27%22%3E%3Cscript%3E",
+    "9" * 40,
+    "%F0%9F%92%A9",
+    "%C0%AF",
+    "",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_parameters_never_give_a_500(client, site, value):
+    urls = [
+        f"/?page={value}",
+        f"/tags/?sort={value}",
+        f"/tags/llm/?page={value}",
+        f"/tags/llm/?and={value}",
+        f"/tags/{value}/",
+        f"/tags/{value}/feed/",
+        f"/authors/{value}/",
+        f"/authors/jay-alammar/?page={value}",
+        f"/books/{value}/",
+        f"/sitemap.xml?p={value}",
+    ]
+    for url in urls:
+        assert client.get(url).status_code in {200, 301, 404}, url

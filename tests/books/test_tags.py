@@ -101,14 +101,31 @@ def test_narrowing_to_nothing_says_so(client):
 
 @pytest.mark.parametrize(
     "url",
-    ["/tags/nothing-here/", "/tags/llm/?and=nothing-here", "/tags/draft-only/", "/tags/%00/"],
-)
+    ["/tags/nothing-here/", "/tags/llm/?and=nothing-here", "/tags/draft-only/", "/tags/llm/?and=%00",
+     "/tags/llm/?and="],
+)  # fmt: skip
 def test_unknown_and_draft_only_tags_are_a_clear_404(client, url):
     BookFactory(tags=["llm"])
     BookFactory(tags=["draft-only"], draft=True)
     response = client.get(url)
     assert response.status_code == 404
     assert "No published summary has the tag" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tags/%00/",
+        "/tags/%00/feed/",
+        "/authors/%00/",
+        "/books/%00/",
+        "/tags/a%20b/",
+        "/tags/%3Cb%3E/",
+    ],
+)
+def test_addresses_that_cannot_be_slugs_are_404_on_every_database(client, url):
+    BookFactory(tags=["llm"])
+    assert client.get(url).status_code == 404
 
 
 def test_too_many_combined_tags_are_refused_clearly(client):
