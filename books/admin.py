@@ -95,3 +95,6 @@ class AuthorAdmin(admin.ModelAdmin):
     @admin.display(description="Books", ordering="book_count")
     def book_count(self, author):
         return author.book_count
+
+
+from . import admin_tags  # noqa: E402, F401  (tag admin: merge duplicates, old-slug redirects)

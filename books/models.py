@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager
 
 from .images import validate_cover
 from .markdown import RenderedMarkdownMixin
+from .reading import CountedWords, reading_minutes
 
 # Positions are parked above this offset while an ordered list is re-saved, so
 # that a reorder never collides with the unique position constraint.
@@ -65,6 +66,16 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class AuthorQuerySet(models.QuerySet):
+    """Queries over authors."""
+
+    def published(self):
+        """Authors of at least one published summary, with ``lastmod``: their newest change."""
+        return self.filter(books__in=Book.objects.published()).annotate(
+            lastmod=models.Max("books__updated_at")
+        )
+
+
 class Author(RenderedMarkdownMixin, models.Model):
     """A person who wrote one or more books in the library."""
 
@@ -85,6 +96,8 @@ class Author(RenderedMarkdownMixin, models.Model):
 
     markdown_fields = {"bio": "bio_html"}
 
+    objects = AuthorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="author_unique_slug")]
@@ -97,6 +110,9 @@ class Author(RenderedMarkdownMixin, models.Model):
             self.slug = unique_slug(Author, self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("books:author", kwargs={"slug": self.slug})
+
 
 class BookQuerySet(models.QuerySet):
     """Queries over books; ``published()`` is the one definition of what the public may see."""
@@ -104,6 +120,26 @@ class BookQuerySet(models.QuerySet):
     def published(self):
         """Summaries readers may see: published, and their publication time has come."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def tagged(self, *tags):
+        """Books carrying every one of ``tags`` (one join per tag, so the tags narrow)."""
+        books = self
+        for tag in tags:
+            books = books.filter(tags=tag)
+        return books
+
+    def sharing_tags(self, book):
+        """Other books with tags in common with ``book``, the most shared tags first.
+
+        Reads ``book``'s tags from its prefetch when there is one.
+        """
+        tag_ids = [tag.pk for tag in book.tags.all()]
+        return (
+            self.filter(tags__in=tag_ids)
+            .exclude(pk=book.pk)
+            .annotate(shared_tags=models.Count("tags"))
+            .order_by("-shared_tags", F("published_at").desc(nulls_last=True), "-id")
+        )
 
     def visible_to(self, user):
         """What ``user`` may open: everything for active staff (previews), else ``published()``."""
@@ -135,7 +171,7 @@ class BookQuerySet(models.QuerySet):
         )
 
 
-class Book(RenderedMarkdownMixin, models.Model):
+class Book(RenderedMarkdownMixin, CountedWords):
     """A book and its summary: the facts, the opening hook, the description and the structure."""
 
     title = models.CharField(max_length=300)
@@ -204,6 +240,9 @@ class Book(RenderedMarkdownMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     markdown_fields = {"description": "description_html", "structure_intro": "structure_intro_html"}
+    counted_fields = (
+        "title", "subtitle", "lede", "description_html", "authors_intro", "structure_intro_html",
+    )  # fmt: skip
 
     objects = BookQuerySet.as_manager()
 
@@ -231,6 +270,12 @@ class Book(RenderedMarkdownMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("books:detail", kwargs={"slug": self.slug})
+
+    @property
+    def reading_minutes(self):
+        """Minutes to read the whole summary, from ``summaries.with_reading_time()``; else None."""
+        words = getattr(self, "reading_words", None)
+        return None if words is None else reading_minutes(words)
 
     @property
     def is_public(self):
@@ -279,7 +324,7 @@ class BookAuthor(models.Model):
         return f"{self.author} ({self.book})"
 
 
-class Section(RenderedMarkdownMixin, models.Model):
+class Section(RenderedMarkdownMixin, CountedWords):
     """A free prose section of a summary, such as “Philosophy of the book”."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="sections")
@@ -289,6 +334,7 @@ class Section(RenderedMarkdownMixin, models.Model):
     body_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = {"body": "body_html"}
+    counted_fields = ("heading", "body_html")
 
     class Meta:
         ordering = ["book", "position"]
@@ -300,12 +346,14 @@ class Section(RenderedMarkdownMixin, models.Model):
         return self.heading
 
 
-class AudienceItem(models.Model):
+class AudienceItem(CountedWords):
     """One entry of the “Who is this book for?” list."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="audience")
     position = models.PositiveIntegerField(default=0)
     text = models.CharField(max_length=300, help_text="One kind of reader, e.g. “Engineers who…”.")
+
+    counted_fields = ("text",)
 
     class Meta:
         ordering = ["book", "position"]
@@ -319,7 +367,7 @@ class AudienceItem(models.Model):
         return self.text
 
 
-class Part(RenderedMarkdownMixin, models.Model):
+class Part(RenderedMarkdownMixin, CountedWords):
     """A part of a book, grouping its chapters (e.g. “I. Understanding language models”)."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="parts")
@@ -330,6 +378,7 @@ class Part(RenderedMarkdownMixin, models.Model):
     summary_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = {"summary": "summary_html"}
+    counted_fields = ("title", "summary_html")
 
     class Meta:
         ordering = ["book", "position"]
@@ -341,7 +390,7 @@ class Part(RenderedMarkdownMixin, models.Model):
         return f"{self.label}. {self.title}" if self.label else self.title
 
 
-class Chapter(RenderedMarkdownMixin, models.Model):
+class Chapter(RenderedMarkdownMixin, CountedWords):
     """A chapter of a part, with its short summary."""
 
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="chapters")
@@ -351,6 +400,7 @@ class Chapter(RenderedMarkdownMixin, models.Model):
     summary_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = {"summary": "summary_html"}
+    counted_fields = ("title", "summary_html")
 
     class Meta:
         ordering = ["part", "position"]
@@ -370,3 +420,23 @@ class Chapter(RenderedMarkdownMixin, models.Model):
 def chapter_anchor(part_position, chapter_position):
     """Fragment id of a chapter on its summary page, shared by the page and search results."""
     return f"chapter-{part_position}-{chapter_position}"
+
+
+class TagRedirect(models.Model):
+    """A tag slug that is no longer in use, and the tag its old URLs now lead to (301).
+
+    Created when tags are merged or a tag's slug is changed in the admin.
+    """
+
+    old_slug = models.SlugField(max_length=100, allow_unicode=True)
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["old_slug"], name="tagredirect_unique_old_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag.slug}"

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_unicode_slug
 from django.db import models, transaction
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from pydantic import (
@@ -351,7 +353,10 @@ def _replace_authors(book, authors):
 
 
 def _rendered(instance):
-    instance.render_markdown()
+    """Prepare a row for ``bulk_create``, which skips ``save()``: render, then count words."""
+    if hasattr(instance, "render_markdown"):
+        instance.render_markdown()
+    instance.count_words()
     return instance
 
 
@@ -363,7 +368,7 @@ def _replace_children(book, summary):
     )
     book.audience.all().delete()
     AudienceItem.objects.bulk_create(
-        AudienceItem(book=book, position=position, text=text)
+        _rendered(AudienceItem(book=book, position=position, text=text))
         for position, text in enumerate(summary.audience, start=1)
     )
     book.parts.all().delete()
@@ -403,7 +408,7 @@ def _replace_review(book, data):
     review.save()
     review.takeaways.all().delete()
     Takeaway.objects.bulk_create(
-        Takeaway(review=review, position=position, title=item.title, text=item.text)
+        _rendered(Takeaway(review=review, position=position, title=item.title, text=item.text))
         for position, item in enumerate(data.takeaways, start=1)
     )
 
@@ -468,7 +473,34 @@ def with_review_and_related(books, *, public=True):
 
 def full_summaries(books, *, public=True):
     """A book queryset with everything a summary page or an export shows, in fixed queries."""
-    return with_review_and_related(books.with_contents(), public=public)
+    return with_reading_time(with_review_and_related(books.with_contents(), public=public))
+
+
+def _words_of(model, book_path):
+    rows = model.objects.filter(**{book_path: OuterRef("pk")}).order_by().values(book_path)
+    return Coalesce(Subquery(rows.annotate(total=Sum("word_count")).values("total")), 0)
+
+
+def with_reading_time(books):
+    """Annotate ``reading_words``: the words of every row of each summary, summed in the database.
+
+    Each row stores its own count when saved (``books.reading``), so the sum is
+    right after any inline edit or import, and cards need no chapter loaded.
+    """
+    return books.annotate(
+        reading_words=F("word_count")
+        + _words_of(Section, "book")
+        + _words_of(AudienceItem, "book")
+        + _words_of(Part, "book")
+        + _words_of(Chapter, "part__book")
+        + _words_of(Review, "book")
+        + _words_of(Takeaway, "review__book")
+    )
+
+
+def summary_cards(books):
+    """A book queryset with what a card shows: authors, tags and reading time, in fixed queries."""
+    return with_reading_time(books.with_authors().prefetch_related("tags"))
 
 
 def review_of(book):

@@ -3,9 +3,12 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from books.sitemaps import SITEMAPS
 from books.uploads import ImageUploadView, MarkdownPreviewView
+from books.views import robots_txt
 
 admin.site.site_header = "Book summaries — editors"
 admin.site.site_title = "Book summaries admin"
@@ -18,7 +21,12 @@ urlpatterns = [
     path("markdownx/upload/", ImageUploadView.as_view(), name="markdownx_upload"),
     path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),
     path("", include("books.urls")),
+    # Crawlers look for these at fixed addresses.
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
+
+handler404 = "books.views.page_not_found"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
