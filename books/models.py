@@ -5,7 +5,7 @@ from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -58,6 +58,18 @@ def cover_upload_to(instance, filename):
     return f"covers/{uuid.uuid4().hex}{suffix}"
 
 
+class StaleSummaryError(Exception):
+    """Saving a summary that someone else changed since it was loaded (lost-update protection)."""
+
+    def __init__(self, book, current_version):
+        self.book = book
+        self.current_version = current_version
+        super().__init__(
+            f"{book} was changed by someone else (version {current_version}, "
+            f"this copy was loaded at version {book.version})."
+        )
+
+
 class Status(models.TextChoices):
     """Whether a summary is still being written or meant for readers."""
 
@@ -104,6 +116,10 @@ class BookQuerySet(models.QuerySet):
     def published(self):
         """Summaries readers may see: published, and their publication time has come."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Summaries set to publish at a future time: not public yet."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
 
     def visible_to(self, user):
         """What ``user`` may open: everything for active staff (previews), else ``published()``."""
@@ -202,6 +218,11 @@ class Book(RenderedMarkdownMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one on every save; a save from an older version is refused.",
+    )
 
     markdown_fields = {"description": "description_html", "structure_intro": "structure_intro_html"}
 
@@ -227,10 +248,37 @@ class Book(RenderedMarkdownMixin, models.Model):
             self.slug = unique_slug(Book, self.title, exclude_pk=self.pk)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        super().save(*args, **kwargs)
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        # Lost-update protection: lock the row, refuse to save over a newer
+        # version, and count this save. The lock holds until the surrounding
+        # transaction commits, so two concurrent saves cannot both pass.
+        with transaction.atomic(using=kwargs.get("using")):
+            current = (
+                Book.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current is not None and current != self.version:
+                raise StaleSummaryError(self, current)
+            self.version = (current or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("books:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_scheduled(self):
+        """True when the summary is published for a time that has not come yet."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
 
     @property
     def is_public(self):

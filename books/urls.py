@@ -9,4 +9,5 @@ app_name = "books"
 urlpatterns = [
     path("", views.BookListView.as_view(), name="list"),
     path("books/<str:slug>/", views.BookDetailView.as_view(), name="detail"),
+    path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
 ]

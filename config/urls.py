@@ -1,11 +1,11 @@
 """Root URLs: the public library, the admin and the editor's Markdown endpoints."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from books.uploads import ImageUploadView, MarkdownPreviewView
+from config.security import serve_media
 
 admin.site.site_header = "Book summaries — editors"
 admin.site.site_title = "Book summaries admin"
@@ -20,5 +20,9 @@ urlpatterns = [
     path("", include("books.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploaded covers and images, with nosniff and a sandboxing policy
+    # (in production a reverse proxy usually does this; see the README).
+    urlpatterns += [
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", serve_media, name="media")
+    ]
