@@ -158,7 +158,7 @@ def summary_document(objects):
     tag_names = Tag.objects.in_bulk([item.tag_id for item in rows.get(TaggedItem, [])])
     targets = Book.objects.in_bulk([link.target_id for link in rows.get(RelatedLink, [])])
 
-    lines = [Line(f"Summary: {book.title}", heading=True)]
+    lines = [Line("Book facts", heading=True)]
     for label, value in [
         ("Title", book.title),
         ("Subtitle", book.subtitle),
@@ -227,6 +227,8 @@ class Hunk:
 
 
 _WORDS = re.compile(r"(\s+)")
+_JOINED_DEL = re.compile(r"</del>(\s+)<del>")
+_JOINED_INS = re.compile(r"</ins>(\s+)<ins>")
 
 
 def _marked_pair(old, new):
@@ -244,7 +246,10 @@ def _marked_pair(old, new):
             old_html.append(f"<del>{before}</del>")
         if after:
             new_html.append(f"<ins>{after}</ins>")
-    return mark_safe("".join(old_html)), mark_safe("".join(new_html))  # noqa: S308 (escaped above)
+    # One mark over a run of changed words, rather than one per word.
+    old_joined = _JOINED_DEL.sub(r"\1", "".join(old_html))
+    new_joined = _JOINED_INS.sub(r"\1", "".join(new_html))
+    return mark_safe(old_joined), mark_safe(new_joined)  # noqa: S308 (escaped above)
 
 
 def compare_documents(old, new, context=1):
