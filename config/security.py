@@ -52,6 +52,23 @@ def client_ip(request):
     return _valid_address(remote) or remote
 
 
+class RejectNulCharactersMiddleware:
+    """Answer 404 to a path holding a NUL character, before any view looks it up.
+
+    No page has such an address, and PostgreSQL cannot compare text containing
+    NUL: ``/books/%00/`` would otherwise fail inside the slug query with a 500.
+    (Query parameters are each view's to validate.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            raise Http404("No page has a NUL character in its address.")
+        return self.get_response(request)
+
+
 class SignInThrottleBackend(AxesStandaloneBackend):
     """django-axes' lock-out check for every sign-in made over HTTP.
 

@@ -127,11 +127,18 @@ def test_the_preview_hides_related_links_to_other_drafts(editor_client):
     assert "a secret neighbour" not in html
 
 
-@pytest.mark.parametrize("token", ["x", "a:b:c", "e30:1tX:abc", "%00", "é" * 300, "0" * 5000])
+@pytest.mark.parametrize("token", ["x", "a:b:c", "e30:1tX:abc", "é" * 300, "0" * 5000])
 def test_garbage_tokens_get_a_clear_404(client, token):
     response = client.get(f"/preview/{token}/")
     assert response.status_code == 404
     assert "does not work any more" in response.content.decode()
+
+
+def test_a_nul_character_in_an_address_is_a_404_not_a_crash(client):
+    for path in ("/preview/%00/", "/books/%00/", "/books/a%00b/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
 
 
 def test_only_editors_can_make_share_links(client, django_user_model):
