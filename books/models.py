@@ -1,7 +1,6 @@
 """The library's content: authors, books (one summary each), their parts and chapters."""
 
 import uuid
-from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,7 +12,7 @@ from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from .images import validate_cover
+from .images import image_extension, validate_cover
 from .markdown import RenderedMarkdownMixin
 
 # Positions are parked above this offset while an ordered list is re-saved, so
@@ -53,9 +52,12 @@ def validate_isbn(value):
 
 
 def cover_upload_to(instance, filename):
-    """Store covers under a random name: the uploader's file name is never trusted."""
-    suffix = PurePosixPath(filename).suffix.lower()[:8]
-    return f"covers/{uuid.uuid4().hex}{suffix}"
+    """Store covers under a random name and the extension of their real format.
+
+    The uploader's file name is never trusted: a PNG named ``page.html`` is stored
+    as ``covers/<random>.png``.
+    """
+    return f"covers/{uuid.uuid4().hex}.{image_extension(instance.cover)}"
 
 
 class StaleSummaryError(Exception):
