@@ -135,6 +135,13 @@ class EditorialAdminMixin(VersionAdmin):
             count += 1
         self.message_user(request, f"{count} summary(ies) are drafts again, hidden from readers.")
 
+    def changelist_view(self, request, extra_context=None):
+        # reversion wraps the whole list page in one revision; the actions above
+        # record each summary they change as a revision of its own instead, so that
+        # each can be restored on its own.
+        context = {"has_change_permission": self.has_change_permission(request)}
+        return super(VersionAdmin, self).changelist_view(request, context | (extra_context or {}))
+
     # --- Saving -------------------------------------------------------------------------
 
     def save_related(self, request, form, formsets, change):

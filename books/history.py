@@ -151,22 +151,30 @@ def summary_document(objects):
     rows = {}
     for obj in objects:
         rows.setdefault(type(obj), []).append(obj)
-    by_position = {model: sorted(items, key=lambda o: o.position) for model, items in rows.items()
-                   if hasattr(model, "position")}  # fmt: skip
+    by_position = {
+        model: sorted(items, key=lambda o: o.position)
+        for model, items in rows.items()
+        if hasattr(model, "position")
+    }
     book = rows[Book][0]
     author_names = Author.objects.in_bulk([link.author_id for link in rows.get(BookAuthor, [])])
     tag_names = Tag.objects.in_bulk([item.tag_id for item in rows.get(TaggedItem, [])])
     targets = Book.objects.in_bulk([link.target_id for link in rows.get(RelatedLink, [])])
+
+    authors = ", ".join(
+        str(author_names.get(link.author_id, "(deleted author)"))
+        for link in by_position.get(BookAuthor, [])
+    )
+    tags = ", ".join(
+        sorted(tag_names[i.tag_id].name for i in rows.get(TaggedItem, []) if i.tag_id in tag_names)
+    )
 
     lines = [Line("Book facts", heading=True)]
     for label, value in [
         ("Title", book.title),
         ("Subtitle", book.subtitle),
         ("Slug", book.slug),
-        ("Authors", ", ".join(
-            str(author_names.get(link.author_id, "(deleted author)"))
-            for link in by_position.get(BookAuthor, [])
-        )),
+        ("Authors", authors),
         ("Publisher", book.publisher),
         ("Year", book.year),
         ("Pages", book.pages),
@@ -174,13 +182,10 @@ def summary_document(objects):
         ("Cover", book.cover.name if book.cover else ""),
         ("Status", Status(book.status).label),
         ("Publication date", _when(book.published_at)),
-        ("Tags", ", ".join(sorted(
-            tag_names[item.tag_id].name for item in rows.get(TaggedItem, [])
-            if item.tag_id in tag_names
-        ))),
+        ("Tags", tags),
         ("Lede", book.lede),
         ("Authors intro", book.authors_intro),
-    ]:  # fmt: skip
+    ]:
         if value not in ("", None):
             lines.append(Line(f"{label}: {value}"))
     lines += _text_block("Description", book.description)
@@ -192,16 +197,20 @@ def summary_document(objects):
         label = f"{part.label}. " if part.label else ""
         lines += _text_block(f"Part {label}{part.title}", part.summary)
         for chapter in (c for c in chapters if c.part_id == part.pk):
-            lines += _text_block(f"Chapter {part.position}.{chapter.position}: {chapter.title}",
-                                 chapter.summary)  # fmt: skip
+            lines += _text_block(
+                f"Chapter {part.position}.{chapter.position}: {chapter.title}", chapter.summary
+            )
     audience = by_position.get(AudienceItem, [])
     if audience:
         lines.append(Line("Who this book is for", heading=True))
         lines += [Line(f"- {item.text}") for item in audience]
     for review in rows.get(Review, []):
         lines.append(Line(f"Review by {review.reviewer} ({review.source})", heading=True))
-        for label, value in [("Source URL", review.url), ("Review title", review.title),
-                             ("Published on", review.published_on)]:  # fmt: skip
+        for label, value in [
+            ("Source URL", review.url),
+            ("Review title", review.title),
+            ("Published on", review.published_on),
+        ]:
             if value:
                 lines.append(Line(f"{label}: {value}"))
         lines += [Line(line) for line in review.body.splitlines() if line.strip()]

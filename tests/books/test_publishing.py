@@ -116,3 +116,15 @@ def test_actions_count_a_new_version(editor_client):
     run_action(editor_client, "publish", [book])
     book.refresh_from_db()
     assert book.version == version + 1
+
+
+def test_each_summary_an_action_changes_gets_its_own_revision(editor_client):
+    first, second = BookFactory(draft=True), BookFactory(draft=True)
+    run_action(editor_client, "publish", [first, second])
+    revisions = {Version.objects.get_for_object(book).get().revision_id for book in (first, second)}
+    assert len(revisions) == 2
+    for book in (first, second):
+        (version,) = Version.objects.get_for_object(book)
+        assert {
+            v.object_id for v in version.revision.version_set.filter(content_type__model="book")
+        } == {str(book.pk)}
