@@ -1,11 +1,10 @@
 """The library's content: authors, books (one summary each), their parts and chapters."""
 
 import uuid
-from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from .images import validate_cover
+from .images import image_extension, validate_cover
 from .markdown import RenderedMarkdownMixin
 from .reading import CountedWords, reading_minutes
 
@@ -54,9 +53,24 @@ def validate_isbn(value):
 
 
 def cover_upload_to(instance, filename):
-    """Store covers under a random name: the uploader's file name is never trusted."""
-    suffix = PurePosixPath(filename).suffix.lower()[:8]
-    return f"covers/{uuid.uuid4().hex}{suffix}"
+    """Store covers under a random name and the extension of their real format.
+
+    The uploader's file name is never trusted: a PNG named ``page.html`` is stored
+    as ``covers/<random>.png``.
+    """
+    return f"covers/{uuid.uuid4().hex}.{image_extension(instance.cover)}"
+
+
+class StaleSummaryError(Exception):
+    """Saving a summary that someone else changed since it was loaded (lost-update protection)."""
+
+    def __init__(self, book, current_version):
+        self.book = book
+        self.current_version = current_version
+        super().__init__(
+            f"{book} was changed by someone else (version {current_version}, "
+            f"this copy was loaded at version {book.version})."
+        )
 
 
 class Status(models.TextChoices):
@@ -140,6 +154,10 @@ class BookQuerySet(models.QuerySet):
             .annotate(shared_tags=models.Count("tags"))
             .order_by("-shared_tags", F("published_at").desc(nulls_last=True), "-id")
         )
+
+    def scheduled(self):
+        """Summaries set to publish at a future time: not public yet."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
 
     def visible_to(self, user):
         """What ``user`` may open: everything for active staff (previews), else ``published()``."""
@@ -238,6 +256,11 @@ class Book(RenderedMarkdownMixin, CountedWords):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one on every save; a save from an older version is refused.",
+    )
 
     markdown_fields = {"description": "description_html", "structure_intro": "structure_intro_html"}
     counted_fields = (
@@ -266,7 +289,25 @@ class Book(RenderedMarkdownMixin, CountedWords):
             self.slug = unique_slug(Book, self.title, exclude_pk=self.pk)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        super().save(*args, **kwargs)
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        # Lost-update protection: lock the row, refuse to save over a newer
+        # version, and count this save. The lock holds until the surrounding
+        # transaction commits, so two concurrent saves cannot both pass.
+        with transaction.atomic(using=kwargs.get("using")):
+            current = (
+                Book.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current is not None and current != self.version:
+                raise StaleSummaryError(self, current)
+            self.version = (current or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("books:detail", kwargs={"slug": self.slug})
@@ -276,6 +317,15 @@ class Book(RenderedMarkdownMixin, CountedWords):
         """Minutes to read the whole summary, from ``summaries.with_reading_time()``; else None."""
         words = getattr(self, "reading_words", None)
         return None if words is None else reading_minutes(words)
+
+    @property
+    def is_scheduled(self):
+        """True when the summary is published for a time that has not come yet."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
 
     @property
     def is_public(self):

@@ -31,6 +31,7 @@ from pydantic import ValidationError as SchemaError
 
 from reviews.models import RelatedLink, Review, Takeaway
 
+from .history import record_revision
 from .models import (
     AudienceItem,
     Author,
@@ -287,6 +288,8 @@ def import_file(path):
         # Links are written last, so that summaries in one file may point at each other.
         for book, related, label in pending_related:
             _replace_related(book, related, label)
+        for book, _, _ in pending_related:
+            record_revision(book, comment=f"Imported from {Path(path).name}.")
     return result
 
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("tags/<str:slug>/feed/", TagFeed(), name="tag_feed"),
     path("authors/<str:slug>/", views.AuthorDetailView.as_view(), name="author"),
     path("feeds/latest/", LatestSummariesFeed(), name="latest_feed"),
+    path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
 ]

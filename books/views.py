@@ -1,15 +1,20 @@
-"""Reader-facing pages of the library: summaries, tags, authors, robots.txt and the 404 page."""
+"""Reader-facing pages: summaries, tags, authors, shared previews, robots.txt and the 404 page."""
 
 import re
 
 from django.core.validators import slug_unicode_re
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import tags as tag_lookups
 from .models import Author, Book
+from .preview import shared_book
 from .structured_data import summary_json_ld
 from .summaries import full_summaries, summary_cards
 
@@ -86,6 +91,13 @@ class BookDetailView(SlugInPath, DetailView):
 
     def get_queryset(self):
         return full_summaries(Book.objects.visible_to(self.request.user))
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if not self.object.is_public:
+            # A staff preview of a draft: never stored by a browser or a cache.
+            add_never_cache_headers(response)
+        return response
 
     def get_context_data(self, **kwargs):
         book = self.object
@@ -185,3 +197,21 @@ def robots_txt(request):
         {"sitemap_url": sitemap_url},
         content_type="text/plain; charset=utf-8",
     )
+
+
+@method_decorator(never_cache, name="dispatch")
+class SharedPreviewView(DetailView):
+    """A draft opened through a share link: readable without an account, never indexed or cached."""
+
+    template_name = "books/book_preview.html"
+    context_object_name = "book"
+
+    def get(self, request, *args, **kwargs):
+        self.object = shared_book(self.kwargs["token"], full_summaries(Book.objects.all()))
+        if self.object is None:
+            return TemplateResponse(request, "books/preview_expired.html", status=404)
+        if self.object.is_public:
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response
