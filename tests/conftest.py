@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from tests.factories import UserFactory
@@ -11,6 +12,13 @@ from tests.factories import UserFactory
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_type_cache():
+    """Transactional tests flush the database and recreate content types under new ids;
+    a cache left over from an earlier test would point history rows at ids that are gone."""
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)
