@@ -6,6 +6,7 @@ from django.db.models import Count
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from .admin_workflow import EditorialAdminMixin, VisibilityFilter
 from .forms import OrderedInlineMixin
 from .models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section
 
@@ -49,11 +50,11 @@ class PartInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
 
 
 @admin.register(Book)
-class BookAdmin(nested_admin.NestedModelAdmin):
+class BookAdmin(EditorialAdminMixin, nested_admin.NestedModelAdmin):
     """A whole summary on one page: facts, text, authors, sections, parts and chapters."""
 
-    list_display = ["title", "author_names", "status", "is_public", "published_at", "updated_at"]
-    list_filter = ["status", "tags", "publisher"]
+    list_display = ["title", "author_names", "status", "publication", "is_public", "updated_at"]
+    list_filter = [VisibilityFilter, "status", "tags", "publisher"]
     search_fields = ["title", "subtitle", "slug", "authors__name", "publisher", "isbn"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
@@ -95,3 +96,6 @@ class AuthorAdmin(admin.ModelAdmin):
     @admin.display(description="Books", ordering="book_count")
     def book_count(self, author):
         return author.book_count
+
+
+from . import admin_tags  # noqa: E402, F401  (tag admin: merge duplicates, old-slug redirects)

@@ -8,3 +8,6 @@ class BooksConfig(AppConfig):
 
     name = "books"
     verbose_name = "Library"
+
+    def ready(self):
+        from . import history  # noqa: F401 (registers summaries with django-reversion)

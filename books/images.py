@@ -58,3 +58,15 @@ def validate_cover(file):
     """Model-field validator: a cover must be a decodable PNG, JPEG, WebP or GIF below the limit."""
     if file and not getattr(file, "_committed", True):
         check_image(file)
+
+
+def image_extension(file):
+    """The extension of the image format ``file`` really holds, whatever its name says."""
+    try:
+        file.seek(0)
+        with Image.open(file, formats=list(ACCEPTED_FORMATS)) as image:
+            return ACCEPTED_FORMATS[image.format]
+    except (UnidentifiedImageError, OSError, ValueError):
+        return "bin"
+    finally:
+        file.seek(0)

@@ -1,11 +1,10 @@
 """The library's content: authors, books (one summary each), their parts and chapters."""
 
 import uuid
-from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +12,9 @@ from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from .images import validate_cover
+from .images import image_extension, validate_cover
 from .markdown import RenderedMarkdownMixin
+from .reading import CountedWords, reading_minutes
 
 # Positions are parked above this offset while an ordered list is re-saved, so
 # that a reorder never collides with the unique position constraint.
@@ -53,9 +53,24 @@ def validate_isbn(value):
 
 
 def cover_upload_to(instance, filename):
-    """Store covers under a random name: the uploader's file name is never trusted."""
-    suffix = PurePosixPath(filename).suffix.lower()[:8]
-    return f"covers/{uuid.uuid4().hex}{suffix}"
+    """Store covers under a random name and the extension of their real format.
+
+    The uploader's file name is never trusted: a PNG named ``page.html`` is stored
+    as ``covers/<random>.png``.
+    """
+    return f"covers/{uuid.uuid4().hex}.{image_extension(instance.cover)}"
+
+
+class StaleSummaryError(Exception):
+    """Saving a summary that someone else changed since it was loaded (lost-update protection)."""
+
+    def __init__(self, book, current_version):
+        self.book = book
+        self.current_version = current_version
+        super().__init__(
+            f"{book} was changed by someone else (version {current_version}, "
+            f"this copy was loaded at version {book.version})."
+        )
 
 
 class Status(models.TextChoices):
@@ -63,6 +78,16 @@ class Status(models.TextChoices):
 
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
+
+
+class AuthorQuerySet(models.QuerySet):
+    """Queries over authors."""
+
+    def published(self):
+        """Authors of at least one published summary, with ``lastmod``: their newest change."""
+        return self.filter(books__in=Book.objects.published()).annotate(
+            lastmod=models.Max("books__updated_at")
+        )
 
 
 class Author(RenderedMarkdownMixin, models.Model):
@@ -85,6 +110,8 @@ class Author(RenderedMarkdownMixin, models.Model):
 
     markdown_fields = {"bio": "bio_html"}
 
+    objects = AuthorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="author_unique_slug")]
@@ -97,6 +124,9 @@ class Author(RenderedMarkdownMixin, models.Model):
             self.slug = unique_slug(Author, self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("books:author", kwargs={"slug": self.slug})
+
 
 class BookQuerySet(models.QuerySet):
     """Queries over books; ``published()`` is the one definition of what the public may see."""
@@ -104,6 +134,30 @@ class BookQuerySet(models.QuerySet):
     def published(self):
         """Summaries readers may see: published, and their publication time has come."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def tagged(self, *tags):
+        """Books carrying every one of ``tags`` (one join per tag, so the tags narrow)."""
+        books = self
+        for tag in tags:
+            books = books.filter(tags=tag)
+        return books
+
+    def sharing_tags(self, book):
+        """Other books with tags in common with ``book``, the most shared tags first.
+
+        Reads ``book``'s tags from its prefetch when there is one.
+        """
+        tag_ids = [tag.pk for tag in book.tags.all()]
+        return (
+            self.filter(tags__in=tag_ids)
+            .exclude(pk=book.pk)
+            .annotate(shared_tags=models.Count("tags"))
+            .order_by("-shared_tags", F("published_at").desc(nulls_last=True), "-id")
+        )
+
+    def scheduled(self):
+        """Summaries set to publish at a future time: not public yet."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
 
     def visible_to(self, user):
         """What ``user`` may open: everything for active staff (previews), else ``published()``."""
@@ -135,7 +189,7 @@ class BookQuerySet(models.QuerySet):
         )
 
 
-class Book(RenderedMarkdownMixin, models.Model):
+class Book(RenderedMarkdownMixin, CountedWords):
     """A book and its summary: the facts, the opening hook, the description and the structure."""
 
     title = models.CharField(max_length=300)
@@ -202,8 +256,16 @@ class Book(RenderedMarkdownMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one on every save; a save from an older version is refused.",
+    )
 
     markdown_fields = {"description": "description_html", "structure_intro": "structure_intro_html"}
+    counted_fields = (
+        "title", "subtitle", "lede", "description_html", "authors_intro", "structure_intro_html",
+    )  # fmt: skip
 
     objects = BookQuerySet.as_manager()
 
@@ -227,10 +289,43 @@ class Book(RenderedMarkdownMixin, models.Model):
             self.slug = unique_slug(Book, self.title, exclude_pk=self.pk)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        super().save(*args, **kwargs)
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        # Lost-update protection: lock the row, refuse to save over a newer
+        # version, and count this save. The lock holds until the surrounding
+        # transaction commits, so two concurrent saves cannot both pass.
+        with transaction.atomic(using=kwargs.get("using")):
+            current = (
+                Book.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current is not None and current != self.version:
+                raise StaleSummaryError(self, current)
+            self.version = (current or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("books:detail", kwargs={"slug": self.slug})
+
+    @property
+    def reading_minutes(self):
+        """Minutes to read the whole summary, from ``summaries.with_reading_time()``; else None."""
+        words = getattr(self, "reading_words", None)
+        return None if words is None else reading_minutes(words)
+
+    @property
+    def is_scheduled(self):
+        """True when the summary is published for a time that has not come yet."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
 
     @property
     def is_public(self):
@@ -279,7 +374,7 @@ class BookAuthor(models.Model):
         return f"{self.author} ({self.book})"
 
 
-class Section(RenderedMarkdownMixin, models.Model):
+class Section(RenderedMarkdownMixin, CountedWords):
     """A free prose section of a summary, such as “Philosophy of the book”."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="sections")
@@ -289,6 +384,7 @@ class Section(RenderedMarkdownMixin, models.Model):
     body_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = {"body": "body_html"}
+    counted_fields = ("heading", "body_html")
 
     class Meta:
         ordering = ["book", "position"]
@@ -300,12 +396,14 @@ class Section(RenderedMarkdownMixin, models.Model):
         return self.heading
 
 
-class AudienceItem(models.Model):
+class AudienceItem(CountedWords):
     """One entry of the “Who is this book for?” list."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="audience")
     position = models.PositiveIntegerField(default=0)
     text = models.CharField(max_length=300, help_text="One kind of reader, e.g. “Engineers who…”.")
+
+    counted_fields = ("text",)
 
     class Meta:
         ordering = ["book", "position"]
@@ -319,7 +417,7 @@ class AudienceItem(models.Model):
         return self.text
 
 
-class Part(RenderedMarkdownMixin, models.Model):
+class Part(RenderedMarkdownMixin, CountedWords):
     """A part of a book, grouping its chapters (e.g. “I. Understanding language models”)."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="parts")
@@ -330,6 +428,7 @@ class Part(RenderedMarkdownMixin, models.Model):
     summary_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = {"summary": "summary_html"}
+    counted_fields = ("title", "summary_html")
 
     class Meta:
         ordering = ["book", "position"]
@@ -341,7 +440,7 @@ class Part(RenderedMarkdownMixin, models.Model):
         return f"{self.label}. {self.title}" if self.label else self.title
 
 
-class Chapter(RenderedMarkdownMixin, models.Model):
+class Chapter(RenderedMarkdownMixin, CountedWords):
     """A chapter of a part, with its short summary."""
 
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="chapters")
@@ -351,6 +450,7 @@ class Chapter(RenderedMarkdownMixin, models.Model):
     summary_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = {"summary": "summary_html"}
+    counted_fields = ("title", "summary_html")
 
     class Meta:
         ordering = ["part", "position"]
@@ -370,3 +470,23 @@ class Chapter(RenderedMarkdownMixin, models.Model):
 def chapter_anchor(part_position, chapter_position):
     """Fragment id of a chapter on its summary page, shared by the page and search results."""
     return f"chapter-{part_position}-{chapter_position}"
+
+
+class TagRedirect(models.Model):
+    """A tag slug that is no longer in use, and the tag its old URLs now lead to (301).
+
+    Created when tags are merged or a tag's slug is changed in the admin.
+    """
+
+    old_slug = models.SlugField(max_length=100, allow_unicode=True)
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["old_slug"], name="tagredirect_unique_old_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag.slug}"

@@ -18,6 +18,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_unicode_slug
 from django.db import models, transaction
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from pydantic import (
@@ -33,6 +35,7 @@ from pydantic import ValidationError as SchemaError
 
 from reviews.models import RelatedLink, Review, Takeaway
 
+from .history import record_revision
 from .models import (
     AudienceItem,
     Author,
@@ -334,9 +337,27 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
                 (result.created if item.created else result.updated).append(item.book.slug)
                 pending_links.append((item.book.pk, item.label, item.summary.related))
         # Links are written last, so that summaries in one file may point at each other.
+        comment = f"Imported from {Path(path).name}."
         for batch in itertools.batched(pending_links, batch_size):
             _write_related(batch)
+            # Recorded once the links are written, so each revision holds the whole summary.
+            for book in _with_summary_rows(Book.objects.filter(pk__in=[pk for pk, _, _ in batch])):
+                record_revision(book, comment=comment)
     return result
+
+
+def _with_summary_rows(books):
+    """Prefetch every row a summary's revision records, so a batch costs a few queries."""
+    return books.select_related("review").prefetch_related(
+        "book_authors",
+        "sections",
+        "audience",
+        "parts__chapters",
+        "tagged_items__tag",
+        "tagged_items__content_object",
+        "review__takeaways",
+        "related_links",
+    )
 
 
 def _write_batch(items):
@@ -454,7 +475,10 @@ def _write_authors(items):
 
 
 def _rendered(instance):
-    instance.render_markdown()
+    """Prepare a row for ``bulk_create``, which skips ``save()``: render, then count words."""
+    if hasattr(instance, "render_markdown"):
+        instance.render_markdown()
+    instance.count_words()
     return instance
 
 
@@ -474,7 +498,7 @@ def _write_contents(items):
     )
     AudienceItem.objects.bulk_create(
         [
-            AudienceItem(book=item.book, position=position, text=text)
+            _rendered(AudienceItem(book=item.book, position=position, text=text))
             for item in items
             for position, text in enumerate(item.summary.audience, start=1)
         ]
@@ -560,7 +584,9 @@ def _write_reviews(items):
             review.full_clean(exclude=["book"], validate_unique=False)
         review.save()
         takeaways.extend(
-            Takeaway(review=review, position=position, title=takeaway.title, text=takeaway.text)
+            _rendered(
+                Takeaway(review=review, position=position, title=takeaway.title, text=takeaway.text)
+            )
             for position, takeaway in enumerate(data.takeaways, start=1)
         )
     Takeaway.objects.bulk_create(takeaways)
@@ -629,7 +655,34 @@ def with_review_and_related(books, *, public=True):
 
 def full_summaries(books, *, public=True):
     """A book queryset with everything a summary page or an export shows, in fixed queries."""
-    return with_review_and_related(books.with_contents(), public=public)
+    return with_reading_time(with_review_and_related(books.with_contents(), public=public))
+
+
+def _words_of(model, book_path):
+    rows = model.objects.filter(**{book_path: OuterRef("pk")}).order_by().values(book_path)
+    return Coalesce(Subquery(rows.annotate(total=Sum("word_count")).values("total")), 0)
+
+
+def with_reading_time(books):
+    """Annotate ``reading_words``: the words of every row of each summary, summed in the database.
+
+    Each row stores its own count when saved (``books.reading``), so the sum is
+    right after any inline edit or import, and cards need no chapter loaded.
+    """
+    return books.annotate(
+        reading_words=F("word_count")
+        + _words_of(Section, "book")
+        + _words_of(AudienceItem, "book")
+        + _words_of(Part, "book")
+        + _words_of(Chapter, "part__book")
+        + _words_of(Review, "book")
+        + _words_of(Takeaway, "review__book")
+    )
+
+
+def summary_cards(books):
+    """A book queryset with what a card shows: authors, tags and reading time, in fixed queries."""
+    return with_reading_time(books.with_authors().prefetch_related("tags"))
 
 
 def review_of(book):

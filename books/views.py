@@ -1,23 +1,89 @@
-"""Reader-facing pages of the library: the list of summaries and a summary page."""
+"""Reader-facing pages: summaries, tags, authors, shared previews, robots.txt and the 404 page."""
 
-from django.views.generic import DetailView, ListView
+import re
 
-from .models import Book
-from .summaries import full_summaries
+from django.core.validators import slug_unicode_re
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView, TemplateView
+
+from . import tags as tag_lookups
+from .models import Author, Book
+from .preview import shared_book
+from .structured_data import summary_json_ld
+from .summaries import full_summaries, summary_cards
+
+# A page number as a reader types it: 1, 2, … (no sign, exponent, spaces or zero).
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
+MORE_LIKE_THIS = 4
 
 
-class BookListView(ListView):
-    """Published summaries, newest first."""
+class ReaderNotFound(Http404):
+    """A 404 whose message is written for readers; the 404 page shows it."""
+
+
+def page_not_found(request, exception):
+    """The styled 404 page, with the reason when the site gave one (a bad page number, a tag)."""
+    message = str(exception) if isinstance(exception, ReaderNotFound) else ""
+    return render(request, "404.html", {"message": message}, status=404)
+
+
+class SlugInPath:
+    """Answers 404 before any query when the URL's ``slug`` cannot be one.
+
+    The routes use ``<str:slug>`` so that unicode slugs work; this keeps
+    anything else (a NUL byte, which PostgreSQL refuses in a query) out.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not slug_unicode_re.match(kwargs.get("slug", "")):
+            raise Http404("Not a valid address.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReaderPagination:
+    """Pagination that answers a bad ``?page=`` (abc, 0, -1, 1e30, too far) with a clear 404."""
+
+    paginate_by = 12
+    # When set, an empty list is a 404 with this message (e.g. an author with nothing published).
+    empty_message = ""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page", "1")
+        if not PAGE_NUMBER.fullmatch(raw):
+            raise ReaderNotFound("Page numbers are whole numbers from 1 up, like ?page=2.")
+        number = int(raw)
+        if number > paginator.num_pages:
+            raise ReaderNotFound(
+                f"There is no page {number}: this list has {paginator.num_pages} "
+                f"page{'s' if paginator.num_pages != 1 else ''}."
+            )
+        if self.empty_message and paginator.count == 0:
+            raise ReaderNotFound(self.empty_message)
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class BookListView(ReaderPagination, ListView):
+    """The home page: newest published summaries as cards, and the tag cloud."""
 
     template_name = "books/book_list.html"
     context_object_name = "books"
-    paginate_by = 12
 
     def get_queryset(self):
-        return Book.objects.published().with_authors().prefetch_related("tags")
+        return summary_cards(Book.objects.published())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag_cloud=tag_lookups.tag_cloud(), **kwargs)
 
 
-class BookDetailView(DetailView):
+class BookDetailView(SlugInPath, DetailView):
     """One whole summary; drafts are visible to staff only, with a banner."""
 
     template_name = "books/book_detail.html"
@@ -25,3 +91,127 @@ class BookDetailView(DetailView):
 
     def get_queryset(self):
         return full_summaries(Book.objects.visible_to(self.request.user))
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if not self.object.is_public:
+            # A staff preview of a draft: never stored by a browser or a cache.
+            add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        book = self.object
+        linked = {link.target_id for link in book.related_links.all() if link.target_id}
+        more_like_this = (
+            Book.objects.published().sharing_tags(book).exclude(pk__in=linked).with_authors()
+        )
+        return super().get_context_data(
+            more_like_this=more_like_this[:MORE_LIKE_THIS] if book.tags.all() else [],
+            json_ld=summary_json_ld(book, self.request.build_absolute_uri),
+            **kwargs,
+        )
+
+
+class TagListView(TemplateView):
+    """Every tag with a published summary and its count, alphabetically or by popularity."""
+
+    template_name = "books/tag_list.html"
+    orders = {"name": tag_lookups.alphabetical, "popular": tag_lookups.by_popularity}
+
+    def get_context_data(self, **kwargs):
+        order = self.request.GET.get("sort", "name")
+        if order not in self.orders:
+            order = "name"
+        return super().get_context_data(
+            tags=self.orders[order](tag_lookups.published_tags()),
+            order=order,
+            canonical_params={"sort": order} if order != "name" else {},
+            **kwargs,
+        )
+
+
+class TagDetailView(SlugInPath, ReaderPagination, ListView):
+    """Published summaries carrying a tag, newest first; ``?and=<slug>`` narrows to more tags."""
+
+    template_name = "books/tag_detail.html"
+    context_object_name = "books"
+
+    def get(self, request, *args, **kwargs):
+        slugs = [kwargs["slug"], *request.GET.getlist("and")]
+        if len(slugs) > tag_lookups.MAX_COMBINED_TAGS:
+            raise ReaderNotFound(
+                f"At most {tag_lookups.MAX_COMBINED_TAGS} tags can be combined on one page."
+            )
+        try:
+            self.tags, moved = tag_lookups.published_tags_at(slugs)
+        except tag_lookups.TagNotFoundError as error:
+            raise ReaderNotFound(
+                f"No published summary has the tag “{error.slug[:100]}”."
+            ) from None
+        if moved:
+            return redirect(tag_lookups.tags_url(self.tags), permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return summary_cards(Book.objects.published().tagged(*self.tags))
+
+    def get_context_data(self, **kwargs):
+        active = [
+            (tag, tag_lookups.tags_url([other for other in self.tags if other != tag]))
+            if len(self.tags) > 1
+            else (tag, reverse("books:tags"))
+            for tag in self.tags
+        ]
+        return super().get_context_data(
+            tag=self.tags[0],
+            active_tags=active,
+            canonical_params={"and": [tag.slug for tag in self.tags[1:]]},
+            **kwargs,
+        )
+
+
+class AuthorDetailView(SlugInPath, ReaderPagination, ListView):
+    """An author's bio, website and published summaries."""
+
+    template_name = "books/author_detail.html"
+    context_object_name = "books"
+    empty_message = "This author has no published summaries yet."
+
+    def get(self, request, *args, **kwargs):
+        self.author = get_object_or_404(Author, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return summary_cards(Book.objects.published().filter(authors=self.author))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+def robots_txt(request):
+    """Where crawlers may go, and where the sitemap is (an absolute URL, as the protocol wants)."""
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    return render(
+        request,
+        "robots.txt",
+        {"sitemap_url": sitemap_url},
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@method_decorator(never_cache, name="dispatch")
+class SharedPreviewView(DetailView):
+    """A draft opened through a share link: readable without an account, never indexed or cached."""
+
+    template_name = "books/book_preview.html"
+    context_object_name = "book"
+
+    def get(self, request, *args, **kwargs):
+        self.object = shared_book(self.kwargs["token"], full_summaries(Book.objects.all()))
+        if self.object is None:
+            return TemplateResponse(request, "books/preview_expired.html", status=404)
+        if self.object.is_public:
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response

@@ -7,10 +7,12 @@ The README lists every variable.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,15 +92,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "nested_admin",
     "taggit",
     "markdownx",
     "books",
     "reviews",
+    "reversion",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "config.security.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,6 +113,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,6 +130,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -243,3 +253,63 @@ MARKDOWNX_SERVER_CALL_LATENCY = 600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- HTTPS and proxies ---------------------------------------------------------------
+# With DEBUG off the site insists on HTTPS: redirect, secure cookies and HSTS.
+# BEHIND_PROXY=true says that a reverse proxy terminates TLS and sets
+# X-Forwarded-Proto and X-Forwarded-For; only then are those headers believed
+# (never set it when clients can reach the site directly: they could forge them).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# How many proxies append to X-Forwarded-For; the client is the entry they saw.
+PROXY_COUNT = env_int("PROXY_COUNT", 1)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Joining the browsers' preload list is a commitment for the whole domain that
+    # only its owner can make; the check only says that the site has not opted in.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# --- Content-Security-Policy -----------------------------------------------------------
+# Every page, admin included: scripts only from this site or with the
+# per-response nonce ({% csp_nonce_attr %}), no plugins, no framing. Images may
+# also come from https: sites, since editors may link them in Markdown.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "https:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# --- Media ------------------------------------------------------------------------------
+# The site serves MEDIA_ROOT itself (with nosniff and a sandboxing policy) when
+# SERVE_MEDIA is on, which is the default in development. In production a
+# reverse proxy usually serves /media/ with the same headers (see the README).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+
+# --- Editorial workflow ---------------------------------------------------------------
+# How long a draft's share link stays valid; editing the summary revokes it sooner.
+PREVIEW_LINK_MAX_AGE = timedelta(days=env_int("PREVIEW_LINK_DAYS", 7))
+
+# --- Admin sign-in throttling (django-axes) ------------------------------------------------
+# Too many failed sign-ins lock out the account (from any address) and the
+# address (for any account) for a while. The address is REMOTE_ADDR unless
+# BEHIND_PROXY is set (config.security.client_ip).
+AUTHENTICATION_BACKENDS = [
+    "config.security.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_RESET_ON_SUCCESS = True

@@ -1,11 +1,14 @@
 """Root URLs: the public library, the admin and the editor's Markdown endpoints."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
 
+from books.sitemaps import SITEMAPS
 from books.uploads import ImageUploadView, MarkdownPreviewView
+from books.views import robots_txt
+from config.security import serve_media
 
 admin.site.site_header = "Book summaries — editors"
 admin.site.site_title = "Book summaries admin"
@@ -18,7 +21,16 @@ urlpatterns = [
     path("markdownx/upload/", ImageUploadView.as_view(), name="markdownx_upload"),
     path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),
     path("", include("books.urls")),
+    # Crawlers look for these at fixed addresses.
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler404 = "books.views.page_not_found"
+
+if settings.SERVE_MEDIA:
+    # Uploaded covers and images, with nosniff and a sandboxing policy
+    # (in production a reverse proxy usually does this; see the README).
+    urlpatterns += [
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", serve_media, name="media")
+    ]

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from books.admin import MARKDOWN_WIDGETS, BookAdmin
 from books.forms import OrderedInlineMixin
+from books.history import record_save
 from books.models import Book
 
 from .models import RelatedLink, Review, Takeaway
@@ -24,6 +25,22 @@ class ReviewInline(nested_admin.NestedStackedInline):
     extra = 0
     inlines = [TakeawayInline]
     formfield_overrides = MARKDOWN_WIDGETS
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._record_summary(request, form.instance.book_id, "Review edited on its own page.")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._record_summary(request, obj.book_id, "Review deleted on its own page.")
+
+    @staticmethod
+    def _record_summary(request, book_id, comment):
+        # The review is part of its summary: count a new version (so an editor
+        # with the summary open cannot overwrite this) and record it in its history.
+        book = Book.objects.filter(pk=book_id).first()
+        if book is not None:
+            record_save(book, user=request.user, comment=comment)
 
 
 class RelatedLinkInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
@@ -55,3 +72,19 @@ class ReviewAdmin(nested_admin.NestedModelAdmin):
     autocomplete_fields = ["book"]
     inlines = [TakeawayInline]
     formfield_overrides = MARKDOWN_WIDGETS
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._record_summary(request, form.instance.book_id, "Review edited on its own page.")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._record_summary(request, obj.book_id, "Review deleted on its own page.")
+
+    @staticmethod
+    def _record_summary(request, book_id, comment):
+        # The review is part of its summary: count a new version (so an editor
+        # with the summary open cannot overwrite this) and record it in its history.
+        book = Book.objects.filter(pk=book_id).first()
+        if book is not None:
+            record_save(book, user=request.user, comment=comment)

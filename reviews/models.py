@@ -6,9 +6,10 @@ from markdownx.models import MarkdownxField
 
 from books.markdown import RenderedMarkdownMixin
 from books.models import Book
+from books.reading import CountedWords
 
 
-class Review(RenderedMarkdownMixin, models.Model):
+class Review(RenderedMarkdownMixin, CountedWords):
     """A review of the book published elsewhere (a blog, a channel), quoted in the summary."""
 
     book = models.OneToOneField(Book, on_delete=models.CASCADE, related_name="review")
@@ -27,6 +28,7 @@ class Review(RenderedMarkdownMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     markdown_fields = {"body": "body_html"}
+    counted_fields = ("title", "body_html")
 
     class Meta:
         ordering = ["book"]
@@ -38,13 +40,15 @@ class Review(RenderedMarkdownMixin, models.Model):
         return self.book.get_absolute_url() + "#review"
 
 
-class Takeaway(models.Model):
+class Takeaway(CountedWords):
     """One “practical value” point of a review: a short title and its explanation."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="takeaways")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=200, help_text="E.g. “LLM internals”.")
     text = models.TextField(help_text="One or two sentences on why this matters to the reader.")
+
+    counted_fields = ("title", "text")
 
     class Meta:
         ordering = ["review", "position"]

@@ -5,6 +5,7 @@ import os
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from config.settings import cache_config
@@ -23,6 +24,13 @@ def pytest_configure(config):
             **settings.DATABASES["default"],
             "TEST": {"MIRROR": "default"},
         }
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_type_cache():
+    """Transactional tests flush the database and recreate content types under new ids;
+    a cache left over from an earlier test would point history rows at ids that are gone."""
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,14 @@
 """Template helpers for the library's pages."""
 
-from urllib.parse import urlsplit
+import json
+import zlib
+from urllib.parse import urlencode, urlsplit
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -17,3 +23,62 @@ def display_url(url):
     if text.startswith("www."):
         text = text[4:]
     return text.rstrip("/") or url
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's canonical absolute URL: its path, plus ``canonical_params`` and the page number.
+
+    Views that take query parameters put the meaningful ones, normalised, in
+    ``canonical_params``; anything else a visitor added is left out.
+    """
+    request = context["request"]
+    params = [
+        (name, value)
+        for name, values in (context.get("canonical_params") or {}).items()
+        for value in (values if isinstance(values, list | tuple) else [values])
+    ]
+    page = context.get("page_obj")
+    if page is not None and page.number > 1:
+        params.append(("page", page.number))
+    query = f"?{urlencode(params)}" if params else ""
+    return request.build_absolute_uri(request.path) + query
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    """``path`` as an absolute URL on this site (for Open Graph and feeds)."""
+    return context["request"].build_absolute_uri(path)
+
+
+@register.filter
+def tag_url(tag):
+    """The page listing published summaries with ``tag``."""
+    return reverse("books:tag", kwargs={"slug": tag.slug})
+
+
+@register.filter
+def page_url(number, request):
+    """The current URL with ``?page=number`` (other parameters kept, page 1 without it)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if number != 1:
+        query["page"] = number
+    return f"?{query.urlencode()}" if query else request.path
+
+
+@register.filter
+def placeholder_hue(book):
+    """One of six colour classes for a cover placeholder, stable for each summary."""
+    return zlib.crc32(book.slug.encode()) % 6
+
+
+# The characters a JSON value may not carry unescaped inside <script>…</script>.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data):
+    """``data`` in a ``<script type="application/ld+json">`` block, escaped so it cannot end it."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308

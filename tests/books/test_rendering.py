@@ -1,6 +1,7 @@
 """Markdown is rendered once, at save: pages only read stored HTML; rerender_markdown refreshes it."""
 
 import io
+from contextlib import contextmanager
 from unittest import mock
 
 import pytest
@@ -14,7 +15,7 @@ from tests.factories import build_summary
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
+@contextmanager
 def no_markdown_rendering():
     """Make any Markdown rendering or sanitising fail loudly."""
 
@@ -29,23 +30,44 @@ def no_markdown_rendering():
         yield
 
 
-@pytest.mark.parametrize("page", ["list", "detail"])
-def test_pages_show_stored_html_without_rendering_markdown(
-    client, demo_book, page, no_markdown_rendering
-):
-    url = reverse("books:list") if page == "list" else demo_book.get_absolute_url()
-    response = client.get(url)
+def reader_urls(book):
+    tag = book.tags.order_by("slug").first()
+    author = book.ordered_authors[0]
+    return {
+        "home": reverse("books:list"),
+        "summary": book.get_absolute_url(),
+        "tags": reverse("books:tags"),
+        "tag": reverse("books:tag", kwargs={"slug": tag.slug}),
+        "tag feed": reverse("books:tag_feed", kwargs={"slug": tag.slug}),
+        "author": reverse("books:author", kwargs={"slug": author.slug}),
+        "feed": reverse("books:latest_feed"),
+        "sitemap": reverse("sitemap"),
+    }
+
+
+@pytest.mark.parametrize(
+    "page", ["home", "summary", "tags", "tag", "tag feed", "author", "feed", "sitemap"]
+)
+def test_reader_pages_show_stored_html_without_rendering_markdown(client, demo_book, page):
+    url = reader_urls(Book.objects.with_authors().get(pk=demo_book.pk))[page]
+    with no_markdown_rendering():
+        response = client.get(url)
     assert response.status_code == 200
-    assert demo_book.title in response.content.decode()
-    if page == "detail":
+    if page == "summary":
         chapter = Chapter.objects.filter(part__book=demo_book).first()
         assert chapter.summary_html
         assert chapter.summary_html in response.content.decode()
+    elif page == "tags":
+        assert demo_book.tags.order_by("slug").first().name in response.content.decode()
+    elif page == "sitemap":
+        assert demo_book.get_absolute_url() in response.content.decode()
+    else:
+        assert demo_book.title in response.content.decode()
 
 
-def test_the_guard_trips_when_markdown_is_rendered(no_markdown_rendering):
+def test_the_guard_trips_when_markdown_is_rendered():
     """Proves the page test above would notice rendering: saving renders, and fails here."""
-    with pytest.raises(AssertionError, match="rendered"):
+    with no_markdown_rendering(), pytest.raises(AssertionError, match="rendered"):
         Book(title="T", slug="t", description="*x*").save()
 
 

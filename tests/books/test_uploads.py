@@ -88,3 +88,38 @@ def test_missing_file_gets_a_400(editor_client):
     response = editor_client.post("/markdownx/upload/", {})
     assert response.status_code == 400
     assert response.json() == {"image": ["Choose an image file to upload."]}
+
+
+def test_a_cover_is_stored_under_the_extension_of_its_real_format(editor_client, media_root):
+    from tests.admin_forms import form_data
+    from tests.factories import BookFactory
+
+    book = BookFactory()
+    url = f"/admin/books/book/{book.pk}/change/"
+    data = form_data(editor_client.get(url), "book_form")
+    # A PNG that claims to be a JPEG, under the uploader's own name.
+    data["cover"] = SimpleUploadedFile(
+        "my-cover.jpg", image_bytes("PNG"), content_type="image/jpeg"
+    )
+    assert editor_client.post(url, data).status_code == 302
+    book.refresh_from_db()
+    assert book.cover.name.startswith("covers/") and book.cover.name.endswith(".png")
+    assert "my-cover" not in book.cover.name
+    response = editor_client.get(book.cover.url)
+    assert response.headers["Content-Type"] == "image/png"
+
+
+def test_a_cover_that_is_not_an_image_is_refused_with_a_message(editor_client, media_root):
+    from tests.admin_forms import form_data
+    from tests.factories import BookFactory
+
+    book = BookFactory()
+    url = f"/admin/books/book/{book.pk}/change/"
+    data = form_data(editor_client.get(url), "book_form")
+    data["cover"] = SimpleUploadedFile(
+        "cover.png", b"<svg onload=alert(1)>", content_type="image/png"
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Upload a valid image" in response.content.decode()
+    assert not (media_root / "covers").exists()

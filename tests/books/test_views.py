@@ -148,7 +148,7 @@ def test_summary_page_runs_a_fixed_number_of_queries(
     book = build_summary(
         parts=3, chapters_per_part=chapters_per_part, authors=1 + chapters_per_part % 4
     )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # the foundation's 10, and “more like this”
         response = client.get(reverse("books:detail", kwargs={"slug": book.slug}))
     assert response.status_code == 200
 
@@ -157,5 +157,16 @@ def test_summary_page_runs_a_fixed_number_of_queries(
 def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, books):
     for _ in range(books):
         build_summary(parts=1, chapters_per_part=1)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # count, books, authors, tags, the tag cloud
         assert client.get("/").status_code == 200
+
+
+def test_server_error_page_is_styled_without_inline_css(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong" in html
+    assert "css/site.css" in html
+    assert "<style" not in html and "style=" not in html

@@ -38,8 +38,12 @@ class Command(BaseCommand):
 
     def rerender(self, model, batch_size, *, dry_run):
         """Re-render ``model`` in primary-key batches; return (rows checked, rows changed)."""
-        sources, targets = list(model.markdown_fields), list(model.markdown_fields.values())
-        rows = model._default_manager.order_by("pk").only("pk", *sources, *targets)
+        targets = list(model.markdown_fields.values())
+        # Rows that count the words of their text count them from the rendered HTML.
+        counts_words = hasattr(model, "count_words")
+        if counts_words:
+            targets.append("word_count")
+        rows = model._default_manager.order_by("pk")
         checked = changed = 0
         last_pk = None
         while True:
@@ -55,6 +59,8 @@ class Command(BaseCommand):
             for row in batch:
                 before = [getattr(row, target) for target in targets]
                 row.render_markdown()
+                if counts_words:
+                    row.count_words()
                 if [getattr(row, target) for target in targets] != before:
                     stale.append(row)
             changed += len(stale)

@@ -1,0 +1,115 @@
+"""Admin for tags: spot tags that differ only by case, merge them, keep old URLs working."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Count
+from django.db.models.functions import Lower
+from django.template.response import TemplateResponse
+from taggit.admin import TagAdmin as TaggitTagAdmin
+from taggit.models import Tag
+
+from .models import TagRedirect
+from .tags import case_duplicate_names, merge_tags, record_slug_change
+
+
+class CaseDuplicateFilter(admin.SimpleListFilter):
+    """Shows the tags whose name another tag repeats with different capitals."""
+
+    title = "duplicates"
+    parameter_name = "duplicates"
+
+    def lookups(self, request, model_admin):
+        return [("case", "Same name, different case")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "case":
+            return queryset.annotate(folded=Lower("name")).filter(folded__in=case_duplicate_names())
+        return queryset
+
+
+class MergeTagsForm(forms.Form):
+    """Which of the selected tags survives the merge."""
+
+    survivor = forms.ModelChoiceField(
+        queryset=Tag.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep this tag",
+        help_text="The others are merged into it and deleted; their URLs redirect to it.",
+    )
+
+    def __init__(self, *args, tags, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].queryset = tags
+
+
+class TagRedirectInline(admin.TabularInline):
+    """Old slugs that lead to this tag."""
+
+    model = TagRedirect
+    extra = 0
+    fields = ["old_slug", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(TaggitTagAdmin):
+    """Tags with their use counts; merging duplicates keeps the old URLs as redirects."""
+
+    list_display = ["name", "slug", "use_count"]
+    list_filter = [CaseDuplicateFilter]
+    inlines = [TagRedirectInline]
+    actions = ["merge_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(use_count=Count("taggit_taggeditem_items"))
+
+    @admin.display(description="Uses", ordering="use_count")
+    def use_count(self, tag):
+        return tag.use_count
+
+    def save_model(self, request, obj, form, change):
+        old_slug = form.initial.get("slug") if change else None
+        super().save_model(request, obj, form, change)
+        if change and "slug" in form.changed_data:
+            record_slug_change(obj, old_slug)
+
+    @admin.action(
+        description="Merge selected tags into one (old URLs redirect)",
+        permissions=["change", "delete"],
+    )
+    def merge_selected(self, request, queryset):
+        tags = queryset.order_by("-use_count", "pk")
+        if tags.count() < 2:
+            self.message_user(request, "Select at least two tags to merge.", messages.WARNING)
+            return None
+        form = MergeTagsForm(
+            request.POST if "apply" in request.POST else None,
+            tags=tags,
+            initial={"survivor": tags.first()},
+        )
+        if form.is_valid():
+            survivor = form.cleaned_data["survivor"]
+            others = [tag for tag in tags if tag.pk != survivor.pk]
+            merge_tags(survivor, others)
+            names = ", ".join(f"“{tag.name}”" for tag in others)
+            self.message_user(
+                request, f"Merged {names} into “{survivor.name}”; their old URLs now redirect."
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/taggit/tag/merge_tags.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge tags",
+                "opts": self.model._meta,
+                "form": form,
+                "tags": tags,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -1,0 +1,306 @@
+"""The editors' workflow in the admin: publishing, history, restores, conflicts and share links."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from .history import (
+    RestoreError,
+    changes_since,
+    compare_versions,
+    record_save,
+    record_summary,
+    restore,
+    revision_objects,
+    summary_document,
+    versions_of,
+)
+from .models import Book, Status
+from .preview import share_expires_at, share_path
+
+CONFLICT_MESSAGE = (
+    "Someone else saved this summary after you opened it, so your changes were not saved "
+    "and theirs are kept. See what changed below, then open the summary again and re-apply "
+    "your edits."
+)
+
+
+class SummaryForm(forms.ModelForm):
+    """The summary's main form: refuses a save made from an outdated copy of the summary."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None:
+            return cleaned_data
+        # The admin validates and saves in one transaction; locking the row here
+        # makes a concurrent save wait, then see the version it produced.
+        current = (
+            Book.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        loaded = cleaned_data.get("loaded_version")
+        if loaded != current:
+            self.conflict = changes_since(self.instance, loaded)
+            raise ValidationError(CONFLICT_MESSAGE, code="stale")
+        return cleaned_data
+
+
+class VisibilityFilter(admin.SimpleListFilter):
+    """Filter summaries by what readers see: public now, scheduled for later, or draft."""
+
+    title = "visibility"
+    parameter_name = "visibility"
+
+    def lookups(self, request, model_admin):
+        return [("public", "Public"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "public":
+            return queryset.published()
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "draft":
+            return queryset.filter(status=Status.DRAFT)
+        return queryset
+
+
+class EditorialAdminMixin(VersionAdmin):
+    """Adds publishing actions, the summary's history (diff, one-click restore) and share links."""
+
+    form = SummaryForm
+    change_form_template = "admin/books/book/change_form.html"
+    object_history_template = "admin/books/book/object_history.html"
+    actions = ["publish", "unpublish"]
+
+    # --- List --------------------------------------------------------------------------
+
+    @admin.display(description="Publication", ordering="published_at")
+    def publication(self, book):
+        if book.published_at is None:
+            return "—"
+        when = timezone.localtime(book.published_at).strftime("%Y-%m-%d %H:%M")
+        if book.is_scheduled:
+            return format_html('<strong class="scheduled">Scheduled for {}</strong>', when)
+        return when
+
+    @admin.action(description="Publish selected summaries", permissions=["change"])
+    def publish(self, request, queryset):
+        published, scheduled = 0, 0
+        for book in queryset.filter(status=Status.DRAFT):
+            book.status = Status.PUBLISHED
+            record_save(book, user=request.user, comment="Published from the list of summaries.")
+            if book.is_scheduled:
+                scheduled += 1
+            else:
+                published += 1
+        if published:
+            self.message_user(request, f"{published} summary(ies) published: readers see them now.")
+        if scheduled:
+            self.message_user(
+                request,
+                f"{scheduled} summary(ies) scheduled: they appear at their publication date.",
+            )
+        if not published and not scheduled:
+            self.message_user(
+                request, "The selected summaries were already published.", messages.WARNING
+            )
+
+    @admin.action(
+        description="Unpublish selected summaries (back to draft)", permissions=["change"]
+    )
+    def unpublish(self, request, queryset):
+        count = 0
+        for book in queryset.exclude(status=Status.DRAFT):
+            book.status = Status.DRAFT
+            record_save(book, user=request.user, comment="Unpublished from the list of summaries.")
+            count += 1
+        self.message_user(request, f"{count} summary(ies) are drafts again, hidden from readers.")
+
+    def changelist_view(self, request, extra_context=None):
+        # reversion wraps the whole list page in one revision; the actions above
+        # record each summary they change as a revision of its own instead, so that
+        # each can be restored on its own.
+        context = {"has_change_permission": self.has_change_permission(request)}
+        return super(VersionAdmin, self).changelist_view(request, context | (extra_context or {}))
+
+    # --- Saving -------------------------------------------------------------------------
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The revision holds the final state of every row of the summary.
+        record_summary(form.instance)
+
+    # --- URLs -----------------------------------------------------------------------------
+
+    def get_urls(self):
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.compare_view),
+                name=f"{name}_compare",
+            ),
+            path(
+                "<path:object_id>/history/<int:version_id>/restore/",
+                view(self.restore_view),
+                name=f"{name}_restore",
+            ),
+            path("<path:object_id>/share/", view(self.share_view), name=f"{name}_share"),
+            *super().get_urls(),
+        ]
+
+    def _url(self, view_name, *args):
+        opts = self.model._meta
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{view_name}", args=args
+        )
+
+    def _context(self, request, book, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "app_label": self.model._meta.app_label,
+            "original": book,
+            "object": book,
+            "title": title,
+            "subtitle": None,
+            **extra,
+        }
+
+    def _book_or_404(self, request, object_id):
+        book = self.get_object(request, unquote(object_id))
+        if book is None:
+            raise Http404("No summary with this id.")
+        return book
+
+    # --- History ----------------------------------------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        versions = list(versions_of(unquote(object_id))[:200])
+        context = {
+            "versions": versions,
+            "can_restore": self.has_change_permission(request),
+            **(extra_context or {}),
+        }
+        return admin.ModelAdmin.history_view(self, request, object_id, context)
+
+    def compare_view(self, request, object_id):
+        """The differences between two recorded versions, or between one and the summary now."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        book = self._book_or_404(request, object_id)
+        versions = versions_of(book.pk)
+        old = self._version_param(request, versions, "from")
+        new = self._version_param(request, versions, "to")
+        if old is None:
+            messages.error(request, "Choose a version to compare.")
+            return HttpResponseRedirect(self._url("history", quote(book.pk)))
+        if new is not None and new.revision.date_created < old.revision.date_created:
+            old, new = new, old
+        context = self._context(
+            request,
+            book,
+            f"Changes to “{book}”",
+            old=old,
+            new=new,
+            hunks=compare_versions(old, new),
+            can_restore=self.has_change_permission(request),
+        )
+        return TemplateResponse(request, "admin/books/book/compare.html", context)
+
+    @staticmethod
+    def _version_param(request, versions, name):
+        value = request.GET.get(name, "")
+        if not value.isdigit() or len(value) > 18:
+            return None
+        return versions.filter(pk=int(value)).first()
+
+    def restore_view(self, request, object_id, version_id):
+        """Put the summary back as it was in one recorded version (a POST from the history)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        book = self._book_or_404(request, object_id)
+        version = get_object_or_404(versions_of(book.pk), pk=version_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(
+                self._url("compare", quote(book.pk)) + f"?from={version.pk}"
+            )
+        return self._restore(request, version, self._url("history", quote(book.pk)))
+
+    def _restore(self, request, version, failure_url):
+        try:
+            book = restore(version, user=request.user)
+        except RestoreError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(failure_url)
+        messages.success(
+            request,
+            f"Restored “{book}” as it was on "
+            f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}. "
+            "The restore is in the history too, so it can be undone.",
+        )
+        return HttpResponseRedirect(self._url("change", quote(book.pk)))
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """reversion's own page for one version: shown as its differences from now."""
+        return HttpResponseRedirect(self._url("compare", object_id) + f"?from={int(version_id)}")
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Bring back a deleted summary as it was last recorded: confirm, then restore."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        if request.method == "POST":
+            return self._restore(request, version, self._url("recoverlist"))
+        context = self._context(
+            request,
+            None,
+            f"Recover “{version.object_repr}”",
+            version=version,
+            document=summary_document(revision_objects(version.revision)),
+        )
+        return TemplateResponse(request, "admin/books/book/recover_form.html", context)
+
+    # --- Share links ------------------------------------------------------------------------
+
+    def share_view(self, request, object_id):
+        """A link that lets someone without an account read this draft, until it changes."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        book = self._book_or_404(request, object_id)
+        context = self._context(
+            request,
+            book,
+            f"Share a preview of “{book}”",
+            share_url=None if book.is_public else request.build_absolute_uri(share_path(book)),
+            expires_at=share_expires_at(),
+        )
+        return TemplateResponse(request, "admin/books/book/share.html", context)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        adminform = context.get("adminform")
+        context["conflict"] = getattr(adminform.form, "conflict", None) if adminform else None
+        return super().render_change_form(request, context, *args, **kwargs)

@@ -1,0 +1,101 @@
+"""Every public page runs a fixed number of SQL queries, however big the summaries are.
+
+Each page is measured with a small summary (5 chapters, 1 author, 2 tags, 2
+related links) and again after a large one (60 chapters, 4 authors, 8 tags,
+12 related links) is added: the count must not move, and stays within budget.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import BookAuthorFactory, BookFactory, RelatedLinkFactory, build_summary
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"parts": 1, "chapters_per_part": 5, "authors": 1, "tags": ["llm", "rag"], "links": 0}
+LARGE = {
+    "parts": 3,
+    "chapters_per_part": 20,
+    "authors": 4,
+    "tags": ["llm", "rag", "agents", "nlp", "search", "evals", "python", "ops"],
+    "links": 10,
+}
+
+# Page: the most queries it may run. Sessions and auth add none: the reader is anonymous.
+BUDGET = {
+    # count, books, authors, tags, tag cloud
+    "home": 5,
+    # tags with counts
+    "tag index": 1,
+    # tags, count, books, authors, tags
+    "tag": 5,
+    "tag narrowed": 5,
+    # author, count, books, authors, tags
+    "author": 5,
+    # book+review, authors, tags, sections, audience, parts, chapters, takeaways,
+    # related links, their authors, more like this, its authors
+    "summary": 12,
+    # books, authors, tags
+    "latest feed": 3,
+    # tag, books, authors, tags
+    "tag feed": 4,
+    # a count and a page for each section: summaries, tags, authors
+    "sitemap": 6,
+    "robots": 0,
+}
+
+
+def url_of(page, book):
+    tag = book.tags.order_by("name").first()
+    author = book.ordered_authors[0]
+    return {
+        "home": "/",
+        "tag index": "/tags/",
+        "tag": reverse("books:tag", kwargs={"slug": tag.slug}),
+        "tag narrowed": reverse("books:tag", kwargs={"slug": "llm"}) + "?and=rag",
+        "author": author.get_absolute_url(),
+        "summary": book.get_absolute_url(),
+        "latest feed": "/feeds/latest/",
+        "tag feed": reverse("books:tag_feed", kwargs={"slug": tag.slug}),
+        "sitemap": "/sitemap.xml",
+        "robots": "/robots.txt",
+    }[page]
+
+
+def summary(size, title):
+    book = build_summary(
+        title=title,
+        parts=size["parts"],
+        chapters_per_part=size["chapters_per_part"],
+        authors=size["authors"],
+        tags=size["tags"],
+    )
+    for position in range(3, 3 + size["links"]):
+        RelatedLinkFactory(book=book, position=position)
+    # Neighbours that share tags, so that "more like this" and the tag pages have company.
+    for number in range(2):
+        neighbour = BookFactory(title=f"{title} neighbour {number}", tags=size["tags"][:2])
+        BookAuthorFactory(book=neighbour, position=1)
+    return book
+
+
+def queries_for(client, url, budget, django_assert_max_num_queries):
+    client.get(url)  # warm per-process caches (content types), as a running site has them
+    with django_assert_max_num_queries(budget) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("page", list(BUDGET))
+def test_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, page):
+    small = summary(SMALL, "Small")
+    small_count = queries_for(
+        client, url_of(page, small), BUDGET[page], django_assert_max_num_queries
+    )
+    large = summary(LARGE, "Large")
+    assert large.parts.count() == 3 and sum(p.chapters.count() for p in large.parts.all()) == 60
+    large_count = queries_for(
+        client, url_of(page, large), BUDGET[page], django_assert_max_num_queries
+    )
+    assert small_count == large_count

@@ -1,0 +1,86 @@
+"""Real-browser fixtures: Debian's Chromium driven by Playwright against the live test server.
+
+Playwright's sync API keeps an asyncio loop running in this thread while a
+browser is open, and Django refuses ORM calls from a thread with a running
+loop (SynchronousOnlyOperation). So the browser lives only inside each test:
+the data fixtures run before it starts, and it stops before the test
+database is flushed. No DJANGO_ALLOW_ASYNC_UNSAFE is needed.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def _unavailable(reason):
+    """Skip on a developer's machine; in CI a browser test that cannot run is a failure."""
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}. CI must run the browser tests (.ci/run installs Chromium).")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(
+            f"Chromium is not installed at {CHROMIUM}: "
+            "apt-get install chromium chromium-driver (or set CHROMIUM_PATH)"
+        )
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def library(demo_book, live_server):
+    """The demo library in the live server's database (set up before any browser starts)."""
+    return live_server
+
+
+@pytest.fixture
+def browser(chromium_path, library):
+    """A headless Chromium for one test; never a downloaded browser."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a page with context options (viewport, colour scheme, JavaScript on or off)."""
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -1,0 +1,85 @@
+"""A reader in a real Chromium: home page → tag → the Hands-On LLMs summary → a chapter → the review."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SUMMARY = "Hands-On Large Language Models"
+
+
+@pytest.mark.parametrize(
+    ("device", "options"),
+    [("phone", {**PHONE, "java_script_enabled": False}), ("desktop", DESKTOP)],
+)
+def test_reader_finds_the_summary_through_a_tag_and_reads_it(
+    library, open_page, artifacts, device, options
+):
+    from playwright.sync_api import expect
+
+    page = open_page(**options)
+    page.goto(library.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Book summaries")
+
+    page.locator(".tag-cloud").get_by_role("link", name=re.compile(r"^LLM\b")).click()
+    expect(page).to_have_url(re.compile(r"/tags/llm/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("LLM")
+
+    page.get_by_role("link", name=SUMMARY).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(SUMMARY)
+    expect(page.locator(".reading-time").first).to_contain_text("min read")
+
+    contents = page.get_by_role("navigation", name="Contents")
+    contents.get_by_role("link", name="Semantic Search and RAG").click()
+    expect(page).to_have_url(re.compile(r"#chapter-2-5$"))
+    chapter = page.locator("#chapter-2-5")
+    expect(chapter).to_be_in_viewport()
+    expect(chapter).to_contain_text("RAG extends model knowledge")
+
+    review = page.locator("#review")
+    review.scroll_into_view_if_needed()
+    expect(review.get_by_role("heading", name="Practical value of this chapter")).to_be_visible()
+    expect(review.get_by_role("link", name="Telegram: Book Cube")).to_be_visible()
+
+    # Nothing is wider than a phone's screen: no sideways scrolling.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= options["viewport"]["width"]
+
+    page.goto(page.url.split("#")[0])
+    path = artifacts / f"summary-{device}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+
+
+def test_reader_subscribes_to_the_tags_feed(library, open_page):
+    page = open_page(**DESKTOP)
+    page.goto(library.url + "/tags/llm/")
+    feed = page.get_by_role("link", name=re.compile("Subscribe to “LLM”"))
+    response = page.request.get(library.url + feed.get_attribute("href"))
+    assert response.ok
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    assert SUMMARY in response.text()
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(library, open_page):
+    from playwright.sync_api import expect
+
+    page = open_page(**DESKTOP)
+    page.goto(library.url + "/books/hands-on-large-language-models/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#main$"))
+
+
+def test_dark_scheme_on_a_phone(library, open_page, artifacts):
+    page = open_page(**PHONE, color_scheme="dark")
+    page.goto(library.url + "/books/hands-on-large-language-models/")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(26, 25, 23)"
+    page.screenshot(path=str(artifacts / "summary-phone-dark.png"), full_page=True)
