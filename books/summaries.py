@@ -35,7 +35,7 @@ from pydantic import ValidationError as SchemaError
 
 from reviews.models import RelatedLink, Review, Takeaway
 
-from .history import record_revision
+from .history import record_revisions
 from .models import (
     AudienceItem,
     Author,
@@ -341,23 +341,10 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
         for batch in itertools.batched(pending_links, batch_size):
             _write_related(batch)
             # Recorded once the links are written, so each revision holds the whole summary.
-            for book in _with_summary_rows(Book.objects.filter(pk__in=[pk for pk, _, _ in batch])):
-                record_revision(book, comment=comment)
+            record_revisions(
+                Book.objects.filter(pk__in=[pk for pk, _, _ in batch]), comment=comment
+            )
     return result
-
-
-def _with_summary_rows(books):
-    """Prefetch every row a summary's revision records, so a batch costs a few queries."""
-    return books.select_related("review").prefetch_related(
-        "book_authors",
-        "sections",
-        "audience",
-        "parts__chapters",
-        "tagged_items__tag",
-        "tagged_items__content_object",
-        "review__takeaways",
-        "related_links",
-    )
 
 
 def _write_batch(items):
