@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 import ijson
 from django.contrib.contenttypes.models import ContentType
@@ -36,6 +36,7 @@ from pydantic import ValidationError as SchemaError
 from reviews.models import RelatedLink, Review, Takeaway
 
 from .history import record_revisions
+from .markdown import RenderAhead, prerendered
 from .models import (
     AudienceItem,
     Author,
@@ -284,6 +285,7 @@ def validate_item(path, index, raw):
 # Summaries validated and written together: bounds the memory an import holds and
 # turns per-summary queries into a few bulk queries per batch.
 IMPORT_BATCH_SIZE = 100
+REVISION_GROUP_SIZE = 10
 
 
 @dataclass
@@ -325,26 +327,60 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
 
     The file is streamed and written ``batch_size`` summaries at a time, so memory
     stays flat however many summaries it holds: only each summary's related links
-    (a few small objects) wait for the end.
+    (a few small tuples) wait for the end.
     """
     result = ImportResult()
     pending_links = []
-    with transaction.atomic():
-        for batch in itertools.batched(iter_summaries(path), batch_size):
+    with transaction.atomic(), RenderAhead() as renderer:
+        batches = itertools.batched(iter_summaries(path), batch_size)
+        for batch, html in _rendered_ahead(batches, renderer):
             items = [_Item(label, summary) for label, summary in batch]
-            _write_batch(items)
+            with prerendered(html):
+                _write_batch(items)
             for item in items:
                 (result.created if item.created else result.updated).append(item.book.slug)
-                pending_links.append((item.book.pk, item.label, item.summary.related))
+                links = tuple(_PendingLink.of(link) for link in item.summary.related)
+                pending_links.append((item.book.pk, item.label, links))
         # Links are written last, so that summaries in one file may point at each other.
         comment = f"Imported from {Path(path).name}."
         for batch in itertools.batched(pending_links, batch_size):
             _write_related(batch)
             # Recorded once the links are written, so each revision holds the whole summary.
-            record_revisions(
-                Book.objects.filter(pk__in=[pk for pk, _, _ in batch]), comment=comment
-            )
+            # A revision is a serialized copy of its summary: a few at a time keep memory low.
+            for group in itertools.batched(batch, REVISION_GROUP_SIZE):
+                pks = [book_pk for book_pk, _, _ in group]
+                record_revisions(Book.objects.filter(pk__in=pks), comment=comment)
     return result
+
+
+def _rendered_ahead(batches, renderer):
+    """Yield each batch with its rendered Markdown, or None (render it while writing).
+
+    Each batch's text goes to ``renderer`` before the batch ahead of it is
+    written, so the two overlap on two cores; the first batch, and a file of one
+    batch, render in this process.
+    """
+    current, html = next(batches, None), None
+    for following in batches:
+        handle = renderer.submit(_markdown_sources(following))
+        yield current, html
+        current, html = following, renderer.result(handle)
+    if current is not None:
+        yield current, html
+
+
+def _markdown_sources(batch):
+    """Every Markdown text of a batch of ``(label, SummaryData)``."""
+    for _, summary in batch:
+        yield summary.description
+        yield summary.structure_intro
+        yield from (author.bio for author in summary.authors)
+        yield from (section.body for section in summary.sections)
+        for part in summary.parts:
+            yield part.summary
+            yield from (chapter.summary for chapter in part.chapters)
+        if summary.review is not None:
+            yield summary.review.body
 
 
 def _write_batch(items):
@@ -577,6 +613,20 @@ def _write_reviews(items):
             for position, takeaway in enumerate(data.takeaways, start=1)
         )
     Takeaway.objects.bulk_create(takeaways)
+
+
+class _PendingLink(NamedTuple):
+    """A related link waiting for the end of the file: a plain tuple, small to hold."""
+
+    slug: str | None
+    title: str | None
+    authors_text: str
+    note: str
+    featured: bool
+
+    @classmethod
+    def of(cls, data):
+        return cls(data.slug, data.title, data.authors_text, data.note, data.featured)
 
 
 def _write_related(pending):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 
+from books import markdown
 from books.models import Author, Book, Chapter, Part
 from books.summaries import SummaryFileError, import_file, read_items
 from books.synthetic import write_summary_file
@@ -186,3 +187,35 @@ def test_bench_import_imports_into_a_throwaway_database_and_prints_figures(setti
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'bench_import_%%'")
             assert cursor.fetchone()[0] == 0  # dropped again
+
+
+def markdown_summaries(count):
+    return [
+        summary(f"md{n}", description=f"About **{n}**", parts=chapters(3), review={
+            "reviewer": "R", "source": "S", "body": f"Review _{n}_"
+        })
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def test_a_long_import_renders_later_batches_in_a_worker_process(tmp_path, monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1})
+    inline = []
+    converter = markdown._converter
+    monkeypatch.setattr(markdown, "_converter", lambda: inline.append(1) or converter())
+    import_file(write(tmp_path, markdown_summaries(6)), batch_size=2)
+    # The first batch renders here while the worker starts; the others come from it.
+    assert len(inline) == 2 * (1 + 3 + 1)  # description, 3 chapters and the review of two
+    assert Book.objects.get(slug="md5").description_html == "<p>About <strong>5</strong></p>"
+    assert Review.objects.get(book__slug="md4").body_html == "<p>Review <em>4</em></p>"
+    assert set(Chapter.objects.values_list("summary_html", flat=True)) == {"<p><em>x</em></p>"}
+
+
+def test_without_a_worker_process_the_import_renders_everything_itself(tmp_path, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr("books.markdown.ProcessPoolExecutor", unavailable)
+    import_file(write(tmp_path, markdown_summaries(5)), batch_size=2)
+    assert Book.objects.get(slug="md4").description_html == "<p>About <strong>4</strong></p>"
+    assert Chapter.objects.count() == 15
