@@ -8,3 +8,7 @@ class BooksConfig(AppConfig):
 
     name = "books"
     verbose_name = "Library"
+
+    def ready(self):
+        from . import signals  # noqa: F401
+        from .search import checks, receivers  # noqa: F401

@@ -41,6 +41,7 @@ from .models import (
     unique_slug,
     validate_isbn,
 )
+from .signals import mark_changed
 
 
 class SummaryFileError(Exception):
@@ -285,6 +286,9 @@ def import_file(path):
         # Links are written last, so that summaries in one file may point at each other.
         for book, related, label in pending_related:
             _replace_related(book, related, label)
+        # Children are written with bulk_create, which sends no signals: name the
+        # summaries explicitly, so the index (in batches) and caches follow the commit.
+        mark_changed(book.pk for book, _, _ in pending_related)
     return result
 
 

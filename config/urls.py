@@ -17,6 +17,7 @@ urlpatterns = [
     # replace them under the names and paths its editor widget expects.
     path("markdownx/upload/", ImageUploadView.as_view(), name="markdownx_upload"),
     path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),
+    path("search/", include("books.search.urls")),
     path("", include("books.urls")),
 ]
 

@@ -1,0 +1,222 @@
+"""The PostgreSQL engine: weighted tsvectors with GIN indexes, ts_rank and ts_headline.
+
+Tables (created by migration 0003_search_index, with the ``unaccent`` and ``pg_trgm``
+extensions and the ``library_english`` / ``library_simple`` configurations):
+
+- ``search_book``: one row per summary: ``document`` (every field, weights A to D),
+  ``head`` (title, authors, tags and headings only; small, so cheap to rank) and
+  ``content`` (the text ts_headline cuts snippets from);
+- ``search_passage``: one row per landing place, with its own vector;
+- ``search_term``: the vocabulary, trigram-indexed for "did you mean";
+- ``search_name``: titles, authors and tags for prefix suggestions;
+- ``search_entry`` and ``search_key``: plain tables shared with SQLite.
+
+User text only ever reaches ``phraseto_tsquery`` as a bound parameter, which reads
+it as plain words: operators, quotes and colons in it mean nothing to PostgreSQL.
+"""
+
+from django.contrib.postgres.search import quote_lexeme
+from django.db import connection
+
+from .base import PASSAGES_PER_RESULT, PassageHit, public_books_sql
+from .documents import MARK_END, MARK_START
+from .store import SharedTables
+
+CONFIG = "library_english"
+WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"  # D (related links), C (body), B (tags, headings), A
+# Above this many matches, ranking reads only the small ``head`` vector: scoring the
+# whole text of thousands of summaries is what makes very common words slow, and
+# for such words the title, tags and chapter titles are what tell summaries apart.
+FULL_RANK_LIMIT = 1500
+HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, " + (
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+PASSAGE_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=22, MinWords=8"
+TITLE_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
+
+
+def _vector(weight, config=CONFIG):
+    return f"setweight(to_tsvector('{config}', %s), '{weight}')"
+
+
+class PostgresBackend(SharedTables):
+    """Search through PostgreSQL full-text search."""
+
+    vendor = "postgresql"
+
+    # --- writing -------------------------------------------------------------------
+
+    def delete(self, cursor, book_ids):
+        ids = list(book_ids)
+        for table in ("search_book", "search_passage", "search_name"):
+            cursor.execute(f"DELETE FROM {table} WHERE book_id = ANY(%s)", [ids])
+        self.delete_shared(cursor, ids)
+
+    def insert(self, cursor, documents):
+        document = " || ".join(
+            _vector(weight) for weight in ("A", "A", "B", "B", "C", "D")
+        )  # title, authors, tags, headings, body, related
+        head = " || ".join(_vector(weight) for weight in ("A", "A", "B", "B"))
+        cursor.executemany(
+            "INSERT INTO search_book (book_id, document, head, content) "
+            f"VALUES (%s, {document}, {head}, %s)",
+            [
+                (doc.book_id, *doc.fields(), *doc.fields()[:4], "\n".join(doc.fields()))
+                for doc in documents
+            ],
+        )
+        cursor.executemany(
+            "INSERT INTO search_passage (book_id, seq, anchor, label, title, body, vector) "
+            f"VALUES (%s, %s, %s, %s, %s, %s, {_vector('A')} || {_vector('C')})",
+            [
+                (doc.book_id, seq, p.anchor, p.label, p.title, p.body, p.title, p.body)
+                for doc in documents
+                for seq, p in enumerate(doc.passages, start=1)
+            ],
+        )
+        cursor.executemany(
+            "INSERT INTO search_name (kind, name, book_id, vector) "
+            "VALUES (%s, %s, %s, to_tsvector('library_simple', %s))",
+            [(*row, row[1]) for doc in documents for row in self.name_rows(doc)],
+        )
+        words = sorted({word for doc in documents for word in doc.words() if len(word) < 60})
+        cursor.execute(
+            "INSERT INTO search_term (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+            [words],
+        )
+        self.insert_shared(cursor, documents)
+
+    def clear(self, cursor):
+        cursor.execute(
+            "TRUNCATE search_book, search_passage, search_name, search_term, "
+            "search_entry, search_key"
+        )
+
+    def optimize(self):
+        with connection.cursor() as cursor:
+            for table in ("search_book", "search_passage", "search_name", "search_term"):
+                cursor.execute(f"ANALYZE {table}")
+
+    # --- querying ------------------------------------------------------------------
+
+    def compile(self, parsed):
+        """Build the tsquery in PostgreSQL from bound parameters; None if no lexeme is left."""
+        clause = f"phraseto_tsquery('{CONFIG}', %s)"
+        positive = " && ".join(
+            "(" + " || ".join([clause] * len(group)) + ")" for group in parsed.groups
+        )
+        books = positive
+        for _ in parsed.excluded:
+            books = f"({books}) && (!! {clause})"
+        passages = " || ".join([clause] * len(parsed.clauses))
+        texts = [item.text for item in parsed.clauses]
+        excluded = [item.text for item in parsed.excluded]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT numnode({positive}), ({books})::text, ({passages})::text",
+                texts + texts + excluded + texts,
+            )
+            nodes, books_query, passages_query = cursor.fetchone()
+        if not nodes:
+            return None
+        return {"books": books_query, "passages": passages_query}
+
+    def matched_sql(self, compiled, tags):
+        public, params = public_books_sql(tags)
+        return (
+            "SELECT book_id FROM search_book WHERE document @@ %s::tsquery "
+            f"AND book_id IN ({public})",
+            [compiled["books"], *params],
+        )
+
+    def rank(self, compiled, tags, key, offset, limit, total=0):
+        public, params = public_books_sql(tags)
+        vector = "head" if total > FULL_RANK_LIMIT else "document"
+        sql = (
+            "SELECT book_id FROM search_book WHERE document @@ %s::tsquery "
+            f"AND book_id IN ({public}) "
+            "ORDER BY book_id IN (SELECT book_id FROM search_key WHERE key = %s) DESC, "
+            f"ts_rank(%s, {vector}, %s::tsquery, 1) DESC, book_id DESC LIMIT %s OFFSET %s"
+        )
+        query = compiled["books"]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [query, *params, key, WEIGHTS, query, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
+
+    def bare(self, compiled):
+        """The engine alone, for the benchmark: the GIN-backed match ranked, top 10."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT book_id FROM search_book WHERE document @@ %s::tsquery "
+                "ORDER BY ts_rank(%s, document, %s::tsquery, 1) DESC LIMIT 10",
+                [compiled["books"], WEIGHTS, compiled["books"]],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def snippets(self, compiled, ids):
+        if not ids:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT book_id, ts_headline('{CONFIG}', content, %s::tsquery, %s) "
+                "FROM search_book WHERE book_id = ANY(%s)",
+                [compiled["books"], HEADLINE, list(ids)],
+            )
+            return dict(cursor.fetchall())
+
+    def passages(self, compiled, ids):
+        if not ids:
+            return {}
+        sql = (
+            f"SELECT book_id, anchor, label, ts_headline('{CONFIG}', title, q, %s), "
+            f"ts_headline('{CONFIG}', body, q, %s) FROM ("
+            "  SELECT p.*, row_number() OVER ("
+            "    PARTITION BY book_id ORDER BY ts_rank(vector, q) DESC, seq) AS n, q"
+            "  FROM search_passage p, (SELECT %s::tsquery AS q) query"
+            "  WHERE book_id = ANY(%s) AND vector @@ q"
+            ") ranked WHERE n <= %s ORDER BY book_id, n"
+        )
+        found = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    TITLE_HEADLINE,
+                    PASSAGE_HEADLINE,
+                    compiled["passages"],
+                    list(ids),
+                    PASSAGES_PER_RESULT,
+                ],
+            )
+            for book_id, anchor, label, title, snippet in cursor.fetchall():
+                found.setdefault(book_id, []).append(PassageHit(anchor, label, title, snippet))
+        return found
+
+    # --- vocabulary ----------------------------------------------------------------
+
+    def known_word(self, word):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM search_term WHERE word = %s", [word])
+            return cursor.fetchone() is not None
+
+    def similar_words(self, word):
+        """Indexed words sharing the most trigrams with ``word`` (pg_trgm)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word, similarity(word, %s) FROM search_term WHERE word %% %s "
+                "ORDER BY word <-> %s LIMIT 20",
+                [word, word, word],
+            )
+            return cursor.fetchall()
+
+    def names(self, words, prefix, limit):
+        lexemes = [quote_lexeme(word) for word in words] + [quote_lexeme(prefix) + ":*"]
+        public, params = public_books_sql()
+        sql = (
+            "SELECT kind, name, book_id FROM search_name "
+            "WHERE vector @@ to_tsquery('library_simple', %s) "
+            f"AND book_id IN ({public}) ORDER BY length(name), name LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [" & ".join(lexemes), *params, limit])
+            return cursor.fetchall()

@@ -1,0 +1,195 @@
+"""The SQLite engine: FTS5 tables (porter, unicode61, accents folded), bm25 and snippet().
+
+Tables (created by migration 0003_search_index):
+
+- ``search_book``: one row per summary (rowid = book id), a column per weighted field;
+- ``search_passage``: one row per landing place (rowid = book id * 2**16 + ordinal, so
+  a book's passages are one rowid range that FTS5 seeks to directly);
+- ``search_word`` (+ ``search_word_vocab``, an fts5vocab table): each summary's distinct
+  unstemmed words, the vocabulary that "did you mean" draws from;
+- ``search_name``: titles, author names and tags with a prefix index, for suggestions;
+- ``search_entry`` and ``search_key``: plain tables shared with PostgreSQL.
+"""
+
+from django.db import connection
+
+from .base import PASSAGES_PER_RESULT, PassageHit, public_books_sql
+from .documents import MARK_END, MARK_START
+from .store import SharedTables
+
+PASSAGE_SPAN = 2**16
+SNIPPET_TOKENS = 24
+PASSAGE_SNIPPET_TOKENS = 16
+
+
+def quoted(words):
+    """An FTS5 string: the words inside double quotes, any quote doubled (never raw syntax)."""
+    return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+class SQLiteBackend(SharedTables):
+    """Search through FTS5."""
+
+    vendor = "sqlite"
+
+    # --- writing -------------------------------------------------------------------
+
+    def delete(self, cursor, book_ids):
+        ids = [(book_id,) for book_id in book_ids]
+        cursor.executemany("DELETE FROM search_book WHERE rowid = %s", ids)
+        cursor.executemany("DELETE FROM search_word WHERE rowid = %s", ids)
+        cursor.executemany(
+            "DELETE FROM search_passage WHERE rowid BETWEEN %s AND %s",
+            [(i * PASSAGE_SPAN, i * PASSAGE_SPAN + PASSAGE_SPAN - 1) for (i,) in ids],
+        )
+        cursor.executemany("DELETE FROM search_name WHERE book_id = %s", ids)
+        self.delete_shared(cursor, book_ids)
+
+    def insert(self, cursor, documents):
+        cursor.executemany(
+            "INSERT INTO search_book (rowid, title, authors, tags, headings, body, related) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [(doc.book_id, *doc.fields()) for doc in documents],
+        )
+        cursor.executemany(
+            "INSERT INTO search_word (rowid, words) VALUES (%s, %s)",
+            [(doc.book_id, " ".join(doc.words())) for doc in documents],
+        )
+        cursor.executemany(
+            "INSERT INTO search_passage (rowid, title, body, anchor, label) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [
+                (doc.book_id * PASSAGE_SPAN + ordinal, p.title, p.body, p.anchor, p.label)
+                for doc in documents
+                for ordinal, p in enumerate(doc.passages[: PASSAGE_SPAN - 1], start=1)
+            ],
+        )
+        cursor.executemany(
+            "INSERT INTO search_name (kind, name, book_id) VALUES (%s, %s, %s)",
+            [row for doc in documents for row in self.name_rows(doc)],
+        )
+        self.insert_shared(cursor, documents)
+
+    def clear(self, cursor):
+        for table in ("search_book", "search_word", "search_passage", "search_name"):
+            cursor.execute(f"DELETE FROM {table}")
+        self.clear_shared(cursor)
+
+    def optimize(self):
+        with connection.cursor() as cursor:
+            for table in ("search_book", "search_word", "search_passage", "search_name"):
+                cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+
+    # --- querying ------------------------------------------------------------------
+
+    def compile(self, parsed):
+        """The MATCH expression for the whole query (books) and for passages (any word)."""
+        groups = [
+            "(" + " OR ".join(quoted(clause.words) for clause in group) + ")"
+            for group in parsed.groups
+        ]
+        expression = " AND ".join(groups)
+        for clause in parsed.excluded:
+            expression = f"({expression}) NOT {quoted(clause.words)}"
+        any_word = " OR ".join(quoted(clause.words) for clause in parsed.clauses)
+        return {"books": expression, "passages": any_word}
+
+    def matched_sql(self, compiled, tags):
+        public, params = public_books_sql(tags)
+        return (
+            f"SELECT rowid FROM search_book WHERE search_book MATCH %s AND rowid IN ({public})",
+            [compiled["books"], *params],
+        )
+
+    def rank(self, compiled, tags, key, offset, limit, total=0):
+        public, params = public_books_sql(tags)
+        sql = (
+            "SELECT rowid FROM search_book WHERE search_book MATCH %s "
+            f"AND rowid IN ({public}) "
+            "ORDER BY rowid IN (SELECT book_id FROM search_key WHERE key = %s) DESC, rank "
+            "LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [compiled["books"], *params, key, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
+
+    def bare(self, compiled):
+        """The engine alone, for the benchmark: MATCH … ORDER BY rank LIMIT 10."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM search_book WHERE search_book MATCH %s ORDER BY rank LIMIT 10",
+                [compiled["books"]],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def snippets(self, compiled, ids):
+        if not ids:
+            return {}
+        marks = ", ".join(["%s"] * len(ids))
+        sql = (
+            "SELECT rowid, snippet(search_book, -1, %s, %s, '…', %s) FROM search_book "
+            f"WHERE search_book MATCH %s AND rowid IN ({marks})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [MARK_START, MARK_END, SNIPPET_TOKENS, compiled["books"], *ids])
+            return dict(cursor.fetchall())
+
+    def passages(self, compiled, ids):
+        if not ids:
+            return {}
+        one = (
+            "SELECT * FROM (SELECT rowid / %s, anchor, label, "
+            "highlight(search_passage, 0, %s, %s), "
+            "snippet(search_passage, 1, %s, %s, '…', %s) "
+            "FROM search_passage WHERE search_passage MATCH %s AND rowid BETWEEN %s AND %s "
+            "ORDER BY rank LIMIT %s)"
+        )
+        params = []
+        for book_id in ids:
+            params += [
+                PASSAGE_SPAN,
+                MARK_START,
+                MARK_END,
+                MARK_START,
+                MARK_END,
+                PASSAGE_SNIPPET_TOKENS,
+                compiled["passages"],
+                book_id * PASSAGE_SPAN,
+                book_id * PASSAGE_SPAN + PASSAGE_SPAN - 1,
+                PASSAGES_PER_RESULT,
+            ]
+        found = {}
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join([one] * len(ids)), params)
+            for book_id, anchor, label, title, snippet in cursor.fetchall():
+                found.setdefault(book_id, []).append(PassageHit(anchor, label, title, snippet))
+        return found
+
+    # --- vocabulary ----------------------------------------------------------------
+
+    def known_word(self, word):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM search_word_vocab WHERE term = %s", [word])
+            return cursor.fetchone() is not None
+
+    def similar_words(self, word):
+        """Indexed words that start with the same letter and have about the same length."""
+        first = word[0]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term, doc FROM search_word_vocab WHERE term >= %s AND term < %s "
+                "AND length(term) BETWEEN %s AND %s",
+                [first, chr(ord(first) + 1), len(word) - 2, len(word) + 2],
+            )
+            return cursor.fetchall()
+
+    def names(self, words, prefix, limit):
+        terms = [quoted([word]) for word in words] + [quoted([prefix]) + "*"]
+        public, params = public_books_sql()
+        sql = (
+            "SELECT kind, name, book_id FROM search_name WHERE search_name MATCH %s "
+            f"AND book_id IN ({public}) ORDER BY rank LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [" AND ".join(terms), *params, limit])
+            return cursor.fetchall()
