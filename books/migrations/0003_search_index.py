@@ -20,7 +20,7 @@ SHARED = [
 
 SQLITE = [
     "CREATE VIRTUAL TABLE search_book USING fts5("
-    f"title, authors, tags, headings, body, related, {TOKENIZE})",
+    f"title, authors, tags, headings, body, related, slug UNINDEXED, {TOKENIZE})",
     # Column weights: title and authors, then tags and headings, then the text;
     # related links' titles and notes count least.
     "INSERT INTO search_book (search_book, rank) "
@@ -46,7 +46,8 @@ POSTGRESQL = [
     "ALTER TEXT SEARCH CONFIGURATION library_simple "
     "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple",
     "CREATE TABLE search_book (book_id bigint PRIMARY KEY, document tsvector NOT NULL, "
-    "head tsvector NOT NULL, content text NOT NULL)",
+    "head tsvector NOT NULL, content text NOT NULL, title text NOT NULL, "
+    "authors text NOT NULL, tags text NOT NULL, slug varchar(320) NOT NULL)",
     "CREATE INDEX search_book_document ON search_book USING gin (document)",
     "CREATE TABLE search_passage (book_id bigint NOT NULL, seq integer NOT NULL, "
     "anchor varchar(100) NOT NULL, label text NOT NULL, title text NOT NULL, "

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 
 from books.models import Book
 
-from .base import Hit, SearchResults, closest_word, highlight
+from .base import Hit, SearchResults, closest_word, highlight, public_books_sql
 from .documents import load_documents
 from .query import (
     ONLY_COMMON,
@@ -71,9 +71,10 @@ def search(raw_query, *, tags=(), page=1, per_page=PER_PAGE):
     if compiled is None:
         results.message = ONLY_COMMON
         return results
-    total = engine.count(compiled, tags)
+    public = public_books_sql(tags)
+    total = engine.count(compiled, public)
     if not total:
-        corrected = _correction(engine, parsed, tags)
+        corrected = _correction(engine, parsed, public)
         if corrected is None:
             return results
         parsed, compiled, total = corrected
@@ -84,35 +85,36 @@ def search(raw_query, *, tags=(), page=1, per_page=PER_PAGE):
     results.page = min(max(1, page), results.num_pages, MAX_PAGE)
     ids = engine.rank(
         compiled,
-        tags,
+        public,
         engine.key_of(parsed),
         offset=(results.page - 1) * per_page,
         limit=per_page,
         total=total,
     )
     results.hits = _hits(engine, compiled, ids)
-    results.facets = engine.facets(compiled, tags)
+    results.facets = engine.facets(compiled, public, tags)
     return results
 
 
 def _hits(engine, compiled, ids):
-    snippets = engine.snippets(compiled, ids)
+    # Titles, authors and tags come from the index rows, which follow every commit:
+    # loading the books through the ORM would cost more than the search itself.
+    details = engine.details(compiled, ids)
     passages = engine.passages(compiled, ids)
-    books = Book.objects.filter(pk__in=ids).with_authors().prefetch_related("tags").in_bulk()
     hits = []
     for book_id in ids:
-        book = books.get(book_id)
-        if book is None:  # deleted since the index row was read
+        if book_id not in details:  # deleted since the ranking query
             continue
-        url = book.get_absolute_url()
+        title, authors, tags, slug, snippet = details[book_id]
+        url = reverse("books:detail", kwargs={"slug": slug})
         hit = Hit(
             book_id=book_id,
-            title=book.title,
-            authors=", ".join(author.name for author in book.ordered_authors),
-            snippet=highlight(snippets.get(book_id, "")),
-            slug=book.slug,
+            title=title,
+            authors=authors,
+            snippet=highlight(snippet),
+            slug=slug,
             url=url,
-            tags=sorted(book.tags.all(), key=lambda tag: tag.name.casefold()),
+            tags=[tag for tag in tags.split(", ") if tag],
         )
         for passage in passages.get(book_id, []):
             passage.title = highlight(passage.title)
@@ -123,7 +125,7 @@ def _hits(engine, compiled, ids):
     return hits
 
 
-def _correction(engine, parsed, tags):
+def _correction(engine, parsed, public):
     """The query with unknown words replaced by the closest indexed ones, if that matches."""
     replacements = {}
     for word in dict.fromkeys(parsed.words):
@@ -137,7 +139,7 @@ def _correction(engine, parsed, tags):
     text = WORD_RE.sub(lambda match: replacements.get(fold(match[0]), match[0]), str(parsed))
     corrected = parse(text)
     compiled = None if corrected.problem else engine.compile(corrected)
-    total = engine.count(compiled, tags) if compiled else 0
+    total = engine.count(compiled, public) if compiled else 0
     return (corrected, compiled, total) if total else None
 
 

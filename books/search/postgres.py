@@ -58,10 +58,20 @@ class PostgresBackend(SharedTables):
         )  # title, authors, tags, headings, body, related
         head = " || ".join(_vector(weight) for weight in ("A", "A", "B", "B"))
         cursor.executemany(
-            "INSERT INTO search_book (book_id, document, head, content) "
-            f"VALUES (%s, {document}, {head}, %s)",
+            "INSERT INTO search_book "
+            "(book_id, document, head, content, title, authors, tags, slug) "
+            f"VALUES (%s, {document}, {head}, %s, %s, %s, %s, %s)",
             [
-                (doc.book_id, *doc.fields(), *doc.fields()[:4], "\n".join(doc.fields()))
+                (
+                    doc.book_id,
+                    *doc.fields(),
+                    *doc.fields()[:4],
+                    "\n".join(doc.fields()),
+                    doc.title,
+                    doc.authors,
+                    doc.tags,
+                    doc.slug,
+                )
                 for doc in documents
             ],
         )
@@ -121,16 +131,16 @@ class PostgresBackend(SharedTables):
             return None
         return {"books": books_query, "passages": passages_query}
 
-    def matched_sql(self, compiled, tags):
-        public, params = public_books_sql(tags)
+    def matched_sql(self, compiled, public):
+        public, params = public
         return (
             "SELECT book_id FROM search_book WHERE document @@ %s::tsquery "
             f"AND book_id IN ({public})",
             [compiled["books"], *params],
         )
 
-    def rank(self, compiled, tags, key, offset, limit, total=0):
-        public, params = public_books_sql(tags)
+    def rank(self, compiled, public, key, offset, limit, total=0):
+        public, params = public
         vector = "head" if total > FULL_RANK_LIMIT else "document"
         sql = (
             "SELECT book_id FROM search_book WHERE document @@ %s::tsquery "
@@ -153,16 +163,18 @@ class PostgresBackend(SharedTables):
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def snippets(self, compiled, ids):
+    def details(self, compiled, ids):
+        """``{id: (title, authors, tags, slug, snippet)}``; headlines for this page only."""
         if not ids:
             return {}
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT book_id, ts_headline('{CONFIG}', content, %s::tsquery, %s) "
+                "SELECT book_id, title, authors, tags, slug, "
+                f"ts_headline('{CONFIG}', content, %s::tsquery, %s) "
                 "FROM search_book WHERE book_id = ANY(%s)",
                 [compiled["books"], HEADLINE, list(ids)],
             )
-            return dict(cursor.fetchall())
+            return {row[0]: row[1:] for row in cursor.fetchall()}
 
     def passages(self, compiled, ids):
         if not ids:

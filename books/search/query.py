@@ -6,8 +6,10 @@ Backends turn the parsed clauses into their own engine syntax, always escaped.
 """
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 MAX_QUERY_CHARS = 200
 MAX_CLAUSES = 12
@@ -27,6 +29,8 @@ STOP_WORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
+UNWANTED = frozenset({"Cc", "Cf", "Cs", "Co"})
+
 # A word is a run of letters and digits; everything else separates words, as in
 # FTS5's unicode61 tokenizer.
 WORD_RE = re.compile(r"[^\W_]+")
@@ -39,17 +43,30 @@ ONLY_COMMON = (
 ONLY_EXCLUDED = "Add a word to search for, not only words to leave out."
 
 
+@cache
+def _unwanted_characters():
+    """A character class of control, format, surrogate and private-use characters."""
+    ranges, start = [], None
+    for code in range(sys.maxunicode + 2):
+        unwanted = code <= sys.maxunicode and unicodedata.category(chr(code)) in UNWANTED
+        if unwanted and start is None:
+            start = code
+        elif not unwanted and start is not None:
+            ranges.append(f"\\U{start:08x}-\\U{code - 1:08x}")
+            start = None
+    return re.compile(f"[{''.join(ranges)}]")
+
+
 def clean_text(text):
-    """Normalise user text: NFKC, no control, format or private-use characters."""
+    """Normalise user text: NFKC, no control, format, surrogate or private-use characters."""
     text = unicodedata.normalize("NFKC", text or "")
-    return "".join(
-        " " if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"} else char
-        for char in text
-    )
+    return _unwanted_characters().sub(" ", text)
 
 
 def fold(word):
     """Lower-case and strip accents, as the engines do when indexing."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

@@ -47,9 +47,9 @@ class SQLiteBackend(SharedTables):
 
     def insert(self, cursor, documents):
         cursor.executemany(
-            "INSERT INTO search_book (rowid, title, authors, tags, headings, body, related) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [(doc.book_id, *doc.fields()) for doc in documents],
+            "INSERT INTO search_book (rowid, title, authors, tags, headings, body, related, slug) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [(doc.book_id, *doc.fields(), doc.slug) for doc in documents],
         )
         cursor.executemany(
             "INSERT INTO search_word (rowid, words) VALUES (%s, %s)",
@@ -94,19 +94,21 @@ class SQLiteBackend(SharedTables):
         any_word = " OR ".join(quoted(clause.words) for clause in parsed.clauses)
         return {"books": expression, "passages": any_word}
 
-    def matched_sql(self, compiled, tags):
-        public, params = public_books_sql(tags)
+    def matched_sql(self, compiled, public):
+        public, params = public
+        # "+rowid": let FTS5 find the matches, then test each against the public
+        # set; otherwise SQLite probes the FTS index once per public book.
         return (
-            f"SELECT rowid FROM search_book WHERE search_book MATCH %s AND rowid IN ({public})",
+            f"SELECT rowid FROM search_book WHERE search_book MATCH %s AND +rowid IN ({public})",
             [compiled["books"], *params],
         )
 
-    def rank(self, compiled, tags, key, offset, limit, total=0):
-        public, params = public_books_sql(tags)
+    def rank(self, compiled, public, key, offset, limit, total=0):
+        public, params = public
         sql = (
             "SELECT rowid FROM search_book WHERE search_book MATCH %s "
-            f"AND rowid IN ({public}) "
-            "ORDER BY rowid IN (SELECT book_id FROM search_key WHERE key = %s) DESC, rank "
+            f"AND +rowid IN ({public}) "
+            "ORDER BY +rowid IN (SELECT book_id FROM search_key WHERE key = %s) DESC, rank "
             "LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
@@ -122,17 +124,19 @@ class SQLiteBackend(SharedTables):
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def snippets(self, compiled, ids):
+    def details(self, compiled, ids):
+        """``{id: (title, authors, tags, slug, snippet)}`` for the summaries on the page."""
         if not ids:
             return {}
         marks = ", ".join(["%s"] * len(ids))
         sql = (
-            "SELECT rowid, snippet(search_book, -1, %s, %s, '…', %s) FROM search_book "
+            "SELECT rowid, title, authors, tags, slug, "
+            "snippet(search_book, -1, %s, %s, '…', %s) FROM search_book "
             f"WHERE search_book MATCH %s AND rowid IN ({marks})"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [MARK_START, MARK_END, SNIPPET_TOKENS, compiled["books"], *ids])
-            return dict(cursor.fetchall())
+            return {row[0]: row[1:] for row in cursor.fetchall()}
 
     def passages(self, compiled, ids):
         if not ids:

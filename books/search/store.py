@@ -57,15 +57,15 @@ class SharedTables:
             cursor.execute(sql, params)
             return dict(cursor.fetchall())
 
-    def count(self, compiled, tags):
-        sql, params = self.matched_sql(compiled, tags)
+    def count(self, compiled, public):
+        sql, params = self.matched_sql(compiled, public)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM ({sql}) matched", params)
             return cursor.fetchone()[0]
 
-    def facets(self, compiled, tags):
+    def facets(self, compiled, public, tags=()):
         """Tags among all matching summaries, most common first, with their counts."""
-        matched, params = self.matched_sql(compiled, tags)
+        matched, params = self.matched_sql(compiled, public)
         sql = (
             "SELECT t.name, t.slug, count(*) AS n FROM taggit_taggeditem i "
             "JOIN taggit_tag t ON t.id = i.tag_id "
