@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from books.models import Book
 
 from .base import Hit, SearchResults, closest_word, highlight, public_books_sql
-from .documents import load_documents
+from .documents import MARK_START, load_documents
 from .query import (
     ONLY_COMMON,
     STOP_WORDS,
@@ -60,6 +60,11 @@ def get_backend():
 
 def search(raw_query, *, tags=(), page=1, per_page=PER_PAGE):
     """Search public summaries; never raises on any text (see ``SearchResults.message``)."""
+    with get_backend().reading():
+        return _search(raw_query, tags, page, per_page)
+
+
+def _search(raw_query, tags, page, per_page):
     parsed = parse(raw_query)
     tags = tuple(dict.fromkeys(str(tag)[:100] for tag in tags if tag))[:MAX_TAGS]
     results = SearchResults(query=parsed, tags=tags, per_page=per_page)
@@ -106,6 +111,10 @@ def _hits(engine, compiled, ids):
         if book_id not in details:  # deleted since the ranking query
             continue
         title, authors, tags, slug, snippet = details[book_id]
+        found = passages.get(book_id, [])
+        if MARK_START not in (snippet or "") and found:
+            # Matched only inside a chapter (or another passage): show that text.
+            snippet = found[0].snippet
         url = reverse("books:detail", kwargs={"slug": slug})
         hit = Hit(
             book_id=book_id,
@@ -116,7 +125,7 @@ def _hits(engine, compiled, ids):
             url=url,
             tags=[tag for tag in tags.split(", ") if tag],
         )
-        for passage in passages.get(book_id, []):
+        for passage in found:
             passage.title = highlight(passage.title)
             passage.snippet = highlight(passage.snippet)
             passage.url = f"{url}#{passage.anchor}"

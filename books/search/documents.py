@@ -65,6 +65,7 @@ class BookDocument:
     headings: str = ""
     body: str = ""
     related: str = ""
+    overview: str = ""
     passages: list = field(default_factory=list)
     keys: list = field(default_factory=list)
 
@@ -127,6 +128,10 @@ def build_document(book):
     for part in parts:
         headings.append(part.title)
         body.append(plain(part.summary_html))
+    # The overview is the summary without its passages (chapters, review, sections,
+    # related links): short enough to cut a snippet from quickly.
+    overview = list(body)
+    for part in parts:
         for chapter in part.chapters.all():
             headings.append(chapter.title)
             body.append(plain(chapter.summary_html))
@@ -173,6 +178,9 @@ def build_document(book):
                 )
             )
     document.headings = text(" · ".join(heading for heading in headings if heading))
+    document.overview = text(
+        joined(document.title, document.authors, document.tags, document.headings, *overview)
+    )
     document.body = text(joined(*body))
     document.related = text("\n".join(_related_lines(links)))
     document.keys = sorted(

@@ -4,8 +4,10 @@ Tables (created by migration 0003_search_index, with the ``unaccent`` and ``pg_t
 extensions and the ``library_english`` / ``library_simple`` configurations):
 
 - ``search_book``: one row per summary: ``document`` (every field, weights A to D),
-  ``head`` (title, authors, tags and headings only; small, so cheap to rank) and
-  ``content`` (the text ts_headline cuts snippets from);
+  ``head`` (title, authors and tags only: small enough to stay inline, so cheap to
+  rank) and
+  ``content`` (the overview that ts_headline cuts the summary's snippet from:
+  chapters, the review and the related links have their own passages);
 - ``search_passage``: one row per landing place, with its own vector;
 - ``search_term``: the vocabulary, trigram-indexed for "did you mean";
 - ``search_name``: titles, authors and tags for prefix suggestions;
@@ -15,8 +17,10 @@ User text only ever reaches ``phraseto_tsquery`` as a bound parameter, which rea
 it as plain words: operators, quotes and colons in it mean nothing to PostgreSQL.
 """
 
+from contextlib import contextmanager
+
 from django.contrib.postgres.search import quote_lexeme
-from django.db import connection
+from django.db import connection, transaction
 
 from .base import PASSAGES_PER_RESULT, PassageHit, public_books_sql
 from .documents import MARK_END, MARK_START
@@ -26,8 +30,8 @@ CONFIG = "library_english"
 WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"  # D (related links), C (body), B (tags, headings), A
 # Above this many matches, ranking reads only the small ``head`` vector: scoring the
 # whole text of thousands of summaries is what makes very common words slow, and
-# for such words the title, tags and chapter titles are what tell summaries apart.
-FULL_RANK_LIMIT = 1500
+# for such words the title, authors and tags are what tell summaries apart.
+FULL_RANK_LIMIT = 1000
 HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, " + (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
@@ -56,7 +60,7 @@ class PostgresBackend(SharedTables):
         document = " || ".join(
             _vector(weight) for weight in ("A", "A", "B", "B", "C", "D")
         )  # title, authors, tags, headings, body, related
-        head = " || ".join(_vector(weight) for weight in ("A", "A", "B", "B"))
+        head = " || ".join(_vector(weight) for weight in ("A", "A", "B"))
         cursor.executemany(
             "INSERT INTO search_book "
             "(book_id, document, head, content, title, authors, tags, slug) "
@@ -65,8 +69,8 @@ class PostgresBackend(SharedTables):
                 (
                     doc.book_id,
                     *doc.fields(),
-                    *doc.fields()[:4],
-                    "\n".join(doc.fields()),
+                    *doc.fields()[:3],
+                    doc.overview,
                     doc.title,
                     doc.authors,
                     doc.tags,
@@ -108,6 +112,20 @@ class PostgresBackend(SharedTables):
                 cursor.execute(f"ANALYZE {table}")
 
     # --- querying ------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self):
+        """One transaction for a search, steering the planner to the GIN indexes.
+
+        The planner prices ``@@`` as cheap, so for a common word it prefers reading
+        rows (sequentially or by primary key) and testing each; but each row's vector
+        is a large TOASTed value, and decompressing thousands of them is what costs.
+        A GIN bitmap scan answers ``@@`` without reading any vector.
+        """
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            yield
 
     def compile(self, parsed):
         """Build the tsquery in PostgreSQL from bound parameters; None if no lexeme is left."""

@@ -11,6 +11,8 @@ Tables (created by migration 0003_search_index):
 - ``search_entry`` and ``search_key``: plain tables shared with PostgreSQL.
 """
 
+from contextlib import nullcontext
+
 from django.db import connection
 
 from .base import PASSAGES_PER_RESULT, PassageHit, public_books_sql
@@ -81,6 +83,11 @@ class SQLiteBackend(SharedTables):
                 cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
     # --- querying ------------------------------------------------------------------
+
+    def reading(self):
+        # No transaction: with BEGIN IMMEDIATE (see settings) a read would take the
+        # write lock. Each statement reads a consistent snapshot on its own.
+        return nullcontext()
 
     def compile(self, parsed):
         """The MATCH expression for the whole query (books) and for passages (any word)."""
