@@ -209,9 +209,10 @@ def _batches(ids, size):
         yield ids[start : start + size]
 
 
-def index_books(book_ids, batch_size=INDEX_BATCH):
+def index_books(book_ids, batch_size=None):
     """Re-index these summaries from the database, in batches; drop rows of deleted ones."""
     engine = get_backend()
+    batch_size = batch_size or INDEX_BATCH
     ids = sorted(set(book_ids))
     for batch in _batches(ids, batch_size):
         with transaction.atomic():
@@ -220,9 +221,10 @@ def index_books(book_ids, batch_size=INDEX_BATCH):
             engine.write(documents, deleted_ids=[i for i in batch if i not in present])
 
 
-def rebuild(batch_size=INDEX_BATCH, progress=None):
+def rebuild(batch_size=None, progress=None):
     """Re-index every summary in batches and drop rows of deleted ones. Safe to re-run."""
     engine = get_backend()
+    batch_size = batch_size or INDEX_BATCH
     if engine.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE search_term")  # the vocabulary is rebuilt below
@@ -260,9 +262,10 @@ def missing_and_orphaned():
     return sorted(books - entries), sorted(entries - books)
 
 
-def drift(batch_size=INDEX_BATCH):
+def drift(batch_size=None):
     """Full drift: also compare every summary's current text with what was indexed."""
     engine = get_backend()
+    batch_size = batch_size or INDEX_BATCH
     entries = engine.entries()
     report = Drift()
     ids = list(Book.objects.order_by("pk").values_list("pk", flat=True))
