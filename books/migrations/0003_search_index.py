@@ -47,7 +47,8 @@ POSTGRESQL = [
     "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple",
     "CREATE TABLE search_book (book_id bigint PRIMARY KEY, document tsvector NOT NULL, "
     "head tsvector NOT NULL, content text NOT NULL, title text NOT NULL, "
-    "authors text NOT NULL, tags text NOT NULL, slug varchar(320) NOT NULL)",
+    "authors text NOT NULL, tags text NOT NULL, slug varchar(320) NOT NULL, "
+    "tag_names text[] NOT NULL, tag_slugs text[] NOT NULL)",
     "CREATE INDEX search_book_document ON search_book USING gin (document)",
     "CREATE TABLE search_passage (book_id bigint NOT NULL, seq integer NOT NULL, "
     "anchor varchar(100) NOT NULL, label text NOT NULL, title text NOT NULL, "

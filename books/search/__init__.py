@@ -66,7 +66,8 @@ def search(raw_query, *, tags=(), page=1, per_page=PER_PAGE):
 
 def _search(raw_query, tags, page, per_page):
     parsed = parse(raw_query)
-    tags = tuple(dict.fromkeys(str(tag)[:100] for tag in tags if tag))[:MAX_TAGS]
+    tags = tuple(dict.fromkeys(filter(None, (clean_text(tag).strip()[:100] for tag in tags))))
+    tags = tags[:MAX_TAGS]
     results = SearchResults(query=parsed, tags=tags, per_page=per_page)
     if parsed.problem:
         results.message = parsed.problem
@@ -77,27 +78,29 @@ def _search(raw_query, tags, page, per_page):
         results.message = ONLY_COMMON
         return results
     public = public_books_sql(tags)
-    total = engine.count(compiled, public)
+    key = engine.key_of(parsed)
+    page = min(max(1, page), MAX_PAGE)
+    total, ids, facets = engine.find(compiled, public, tags, key, (page - 1) * per_page, per_page)
     if not total:
         corrected = _correction(engine, parsed, public)
         if corrected is None:
             return results
-        parsed, compiled, total = corrected
+        parsed, compiled = corrected
         results.suggestion, results.original_total = str(parsed), 0
+        key = engine.key_of(parsed)
+        total, ids, facets = engine.find(
+            compiled, public, tags, key, (page - 1) * per_page, per_page
+        )
 
     results.total = total
     results.num_pages = math.ceil(total / per_page)
-    results.page = min(max(1, page), results.num_pages, MAX_PAGE)
-    ids = engine.rank(
-        compiled,
-        public,
-        engine.key_of(parsed),
-        offset=(results.page - 1) * per_page,
-        limit=per_page,
-        total=total,
-    )
+    results.page = min(page, results.num_pages)
+    if results.page != page:  # asked past the last page: show the last one
+        _, ids, facets = engine.find(
+            compiled, public, tags, key, (results.page - 1) * per_page, per_page
+        )
+    results.facets = facets
     results.hits = _hits(engine, compiled, ids)
-    results.facets = engine.facets(compiled, public, tags)
     return results
 
 
@@ -149,7 +152,7 @@ def _correction(engine, parsed, public):
     corrected = parse(text)
     compiled = None if corrected.problem else engine.compile(corrected)
     total = engine.count(compiled, public) if compiled else 0
-    return (corrected, compiled, total) if total else None
+    return (corrected, compiled) if total else None
 
 
 # --- Suggestions as you type ---------------------------------------------------------------

@@ -66,6 +66,7 @@ class BookDocument:
     body: str = ""
     related: str = ""
     overview: str = ""
+    tag_list: list = field(default_factory=list)
     passages: list = field(default_factory=list)
     keys: list = field(default_factory=list)
 
@@ -97,7 +98,7 @@ def _related_lines(links):
 def build_document(book):
     """Flatten one book (loaded by ``full_summaries``) into a ``BookDocument``."""
     authors = book.ordered_authors
-    tags = sorted(tag.name for tag in book.tags.all())
+    tag_list = sorted(((tag.name, tag.slug) for tag in book.tags.all()), key=lambda t: t[0])
     parts = book.numbered_parts()
     review = review_of(book)
     takeaways = list(review.takeaways.all()) if review else []
@@ -108,7 +109,8 @@ def build_document(book):
         slug=book.slug,
         title=text(book.title),
         authors=text(", ".join(author.name for author in authors)),
-        tags=text(", ".join(tags)),
+        tags=text(", ".join(name for name, _ in tag_list)),
+        tag_list=tag_list,
     )
     headings = [book.subtitle]
     body = [book.lede, plain(book.description_html), plain(book.structure_intro_html)]

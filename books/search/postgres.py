@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from django.contrib.postgres.search import quote_lexeme
 from django.db import connection, transaction
 
-from .base import PASSAGES_PER_RESULT, PassageHit, public_books_sql
+from .base import FACET_LIMIT, PASSAGES_PER_RESULT, PassageHit, TagFacet, public_books_sql
 from .documents import MARK_END, MARK_START
 from .store import SharedTables
 
@@ -37,6 +37,16 @@ HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12
 )
 PASSAGE_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=22, MinWords=8"
 TITLE_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
+
+
+def _named(sql, count):
+    """Turn the ``%s`` placeholders of ``sql`` into ``%(public0)s``, ``%(public1)s``…"""
+    parts = sql.split("%s")
+    if len(parts) != count + 1:
+        raise ValueError("unexpected placeholders in the public-books query")
+    return "".join(
+        part + (f"%(public{index})s" if index < count else "") for index, part in enumerate(parts)
+    )
 
 
 def _vector(weight, config=CONFIG):
@@ -62,9 +72,9 @@ class PostgresBackend(SharedTables):
         )  # title, authors, tags, headings, body, related
         head = " || ".join(_vector(weight) for weight in ("A", "A", "B"))
         cursor.executemany(
-            "INSERT INTO search_book "
-            "(book_id, document, head, content, title, authors, tags, slug) "
-            f"VALUES (%s, {document}, {head}, %s, %s, %s, %s, %s)",
+            "INSERT INTO search_book (book_id, document, head, content, title, authors, tags, "
+            f"slug, tag_names, tag_slugs) VALUES (%s, {document}, {head}, %s, %s, %s, %s, %s, "
+            "%s, %s)",
             [
                 (
                     doc.book_id,
@@ -75,6 +85,8 @@ class PostgresBackend(SharedTables):
                     doc.authors,
                     doc.tags,
                     doc.slug,
+                    [name for name, _ in doc.tag_list],
+                    [slug for _, slug in doc.tag_list],
                 )
                 for doc in documents
             ],
@@ -157,19 +169,59 @@ class PostgresBackend(SharedTables):
             [compiled["books"], *params],
         )
 
-    def rank(self, compiled, public, key, offset, limit, total=0):
-        public, params = public
-        vector = "head" if total > FULL_RANK_LIMIT else "document"
-        sql = (
-            "SELECT book_id FROM search_book WHERE document @@ %s::tsquery "
-            f"AND book_id IN ({public}) "
-            "ORDER BY book_id IN (SELECT book_id FROM search_key WHERE key = %s) DESC, "
-            f"ts_rank(%s, {vector}, %s::tsquery, 1) DESC, book_id DESC LIMIT %s OFFSET %s"
-        )
-        query = compiled["books"]
+    def find(self, compiled, public, tags, key, offset, limit):
+        """Count, rank and tag counts in one statement: the GIN index is read once.
+
+        Tag counts come from the index rows (``tag_names``/``tag_slugs``), which the
+        bitmap scan reads anyway, instead of a join through taggit for every match.
+        """
+        public_sql, public_params = public
+        sql = f"""
+            WITH matched AS MATERIALIZED (
+                SELECT book_id, head, tag_names, tag_slugs FROM search_book
+                WHERE document @@ %(query)s::tsquery AND book_id IN ({public_sql})
+            ),
+            total AS (SELECT count(*) AS n FROM matched),
+            page AS (
+                SELECT m.book_id,
+                    m.book_id IN (SELECT book_id FROM search_key WHERE key = %(key)s) AS exact,
+                    CASE WHEN (SELECT n FROM total) > %(limit)s
+                        THEN ts_rank(%(weights)s, m.head, %(query)s::tsquery, 1)
+                        ELSE ts_rank(%(weights)s, s.document, %(query)s::tsquery, 1)
+                    END AS score
+                FROM matched m JOIN search_book s ON s.book_id = m.book_id
+                ORDER BY exact DESC, score DESC, m.book_id DESC
+                LIMIT %(page_size)s OFFSET %(offset)s
+            ),
+            facets AS (
+                SELECT tag.name, tag.slug, count(*) AS n
+                FROM matched, unnest(tag_names, tag_slugs) AS tag(name, slug)
+                GROUP BY tag.name, tag.slug ORDER BY n DESC, tag.name LIMIT %(facets)s
+            )
+            SELECT (SELECT n FROM total),
+                ARRAY(SELECT book_id FROM page ORDER BY exact DESC, score DESC, book_id DESC),
+                (SELECT json_agg(json_build_array(name, slug, n)) FROM facets)
+        """
+        params = {
+            "query": compiled["books"],
+            "key": key,
+            "limit": FULL_RANK_LIMIT,
+            "weights": WEIGHTS,
+            "page_size": limit,
+            "offset": offset,
+            "facets": FACET_LIMIT,
+        }
+        # The public-books subquery comes with positional parameters: name them.
+        for index, value in enumerate(public_params):
+            params[f"public{index}"] = value
+        sql = sql.replace(public_sql, _named(public_sql, len(public_params)))
         with connection.cursor() as cursor:
-            cursor.execute(sql, [query, *params, key, WEIGHTS, query, limit, offset])
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute(sql, params)
+            total, ids, facets = cursor.fetchone()
+        facets = [
+            TagFacet(name, slug, count, selected=slug in tags) for name, slug, count in facets or []
+        ]
+        return total, ids, facets
 
     def bare(self, compiled):
         """The engine alone, for the benchmark: the GIN-backed match ranked, top 10."""

@@ -57,6 +57,14 @@ class SharedTables:
             cursor.execute(sql, params)
             return dict(cursor.fetchall())
 
+    def find(self, compiled, public, tags, key, offset, limit):
+        """``(total, ids of this page in rank order, tag facets)`` of the public matches."""
+        total = self.count(compiled, public)
+        if not total:
+            return 0, [], []
+        ids = self.rank(compiled, public, key, offset, limit, total=total)
+        return total, ids, self.facets(compiled, public, tags)
+
     def count(self, compiled, public):
         sql, params = self.matched_sql(compiled, public)
         with connection.cursor() as cursor:
