@@ -22,7 +22,10 @@ def fill_empty_index(sender, app_config, using="default", **kwargs):
 
     if app_config.label != "books" or using != "default":
         return
-    if connections[using].vendor not in {"sqlite", "postgresql"}:
+    connection = connections[using]
+    if connection.vendor not in {"sqlite", "postgresql"}:
         return
+    if "search_entry" not in connection.introspection.table_names():
+        return  # migrated back before the search index
     if not get_backend().entries(limit=1) and Book.objects.exists():
         rebuild()

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from books.models import Book
-from books.summaries import import_file
+from books.search.evaluation import import_corpus
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -41,6 +41,5 @@ def demo_library(indexed):
 def corpus(indexed):
     """The relevance corpus (tests/search/corpus), imported and indexed."""
     with indexed():
-        for path in sorted(CORPUS.glob("*.json")):
-            import_file(path)
+        import_corpus(CORPUS)
     return Book.objects.all()
