@@ -178,25 +178,32 @@ class PostgresBackend(SharedTables):
         public_sql, public_params = public
         sql = f"""
             WITH matched AS MATERIALIZED (
-                SELECT book_id, head, tag_names, tag_slugs FROM search_book
+                SELECT book_id, tag_names, tag_slugs FROM search_book
                 WHERE document @@ %(query)s::tsquery AND book_id IN ({public_sql})
             ),
             total AS (SELECT count(*) AS n FROM matched),
+            exact AS (SELECT book_id FROM search_key WHERE key = %(key)s),
+            -- Few matches: score the whole text. Many: score the small head only.
+            -- (Only one branch runs: each is guarded by a one-time condition.)
             page AS (
-                SELECT m.book_id,
-                    m.book_id IN (SELECT book_id FROM search_key WHERE key = %(key)s) AS exact,
-                    CASE WHEN (SELECT n FROM total) > %(limit)s
-                        THEN ts_rank(%(weights)s, m.head, %(query)s::tsquery, 1)
-                        ELSE ts_rank(%(weights)s, s.document, %(query)s::tsquery, 1)
-                    END AS score
+                (SELECT m.book_id, m.book_id IN (SELECT book_id FROM exact) AS exact,
+                    ts_rank(%(weights)s, s.document, %(query)s::tsquery, 1) AS score
                 FROM matched m JOIN search_book s ON s.book_id = m.book_id
+                WHERE (SELECT n FROM total) <= %(limit)s
                 ORDER BY exact DESC, score DESC, m.book_id DESC
-                LIMIT %(page_size)s OFFSET %(offset)s
+                LIMIT %(page_size)s OFFSET %(offset)s)
+                UNION ALL
+                (SELECT m.book_id, m.book_id IN (SELECT book_id FROM exact) AS exact,
+                    ts_rank(%(weights)s, s.head, %(query)s::tsquery, 1) AS score
+                FROM matched m JOIN search_book s ON s.book_id = m.book_id
+                WHERE (SELECT n FROM total) > %(limit)s
+                ORDER BY exact DESC, score DESC, m.book_id DESC
+                LIMIT %(page_size)s OFFSET %(offset)s)
             ),
             facets AS (
-                SELECT tag.name, tag.slug, count(*) AS n
-                FROM matched, unnest(tag_names, tag_slugs) AS tag(name, slug)
-                GROUP BY tag.name, tag.slug ORDER BY n DESC, tag.name LIMIT %(facets)s
+                SELECT name, slug, count(*) AS n
+                FROM (SELECT unnest(tag_names) AS name, unnest(tag_slugs) AS slug FROM matched) t
+                GROUP BY name, slug ORDER BY n DESC, name LIMIT %(facets)s
             )
             SELECT (SELECT n FROM total),
                 ARRAY(SELECT book_id FROM page ORDER BY exact DESC, score DESC, book_id DESC),
