@@ -135,9 +135,22 @@ class PostgresBackend(SharedTables):
         A GIN bitmap scan answers ``@@`` without reading any vector.
         """
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_indexscan = off")
-            yield
+            cursor.execute(
+                "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+                "set_config('enable_seqscan', 'off', true), "
+                "set_config('enable_indexscan', 'off', true)"
+            )
+            seqscan, indexscan, _, _ = cursor.fetchone()
+            try:
+                yield
+            finally:
+                # SET LOCAL lasts until the outermost transaction ends: put it back
+                # for whatever else that transaction does.
+                cursor.execute(
+                    "SELECT set_config('enable_seqscan', %s, true), "
+                    "set_config('enable_indexscan', %s, true)",
+                    [seqscan, indexscan],
+                )
 
     def compile(self, parsed):
         """Build the tsquery in PostgreSQL from bound parameters; None if no lexeme is left."""

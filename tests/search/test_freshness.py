@@ -212,3 +212,18 @@ def test_admin_inline_edit_is_searchable(editor_client, demo_library, indexed):
     hit = search("speculative decoding").hits[0]
     assert hit.passages[0].anchor == "chapter-1-3"
     assert found("flamingos") == [demo_library.slug]
+
+
+def test_a_rolled_back_change_never_reaches_search(summary, indexed):
+    from django.db import transaction
+
+    with indexed():
+        try:
+            with transaction.atomic():
+                summary.lede = "Rolled back: narwhals."
+                summary.save()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert found("narwhals") == []
+    assert found("freshness") == [summary.slug]

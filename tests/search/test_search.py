@@ -258,3 +258,14 @@ def test_suggestions_are_titles_authors_and_tags_by_prefix(demo_library):
     assert [s.label for s in suggest("large lang")] == ["Hands-On Large Language Models"]
     assert suggest("l") == []
     assert suggest("") == []
+
+
+def test_search_leaves_the_planner_settings_of_the_transaction_alone(demo_library):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL planner settings")
+    search("BERTopic")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan')")
+        assert cursor.fetchone()[0] == "on"
