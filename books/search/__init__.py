@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 
 from books.models import Book
 
-from .base import Hit, SearchResults, closest_word, highlight, public_books_sql
+from .base import Hit, Public, SearchResults, closest_word, highlight
 from .documents import MARK_START, load_documents
 from .query import (
     ONLY_COMMON,
@@ -77,7 +77,7 @@ def _search(raw_query, tags, page, per_page):
     if compiled is None:
         results.message = ONLY_COMMON
         return results
-    public = public_books_sql(tags)
+    public = Public(tags)
     key = engine.key_of(parsed)
     page = min(max(1, page), MAX_PAGE)
     total, ids, facets = engine.find(compiled, public, tags, key, (page - 1) * per_page, per_page)

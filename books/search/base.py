@@ -2,8 +2,10 @@
 
 import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -23,16 +25,33 @@ def highlight(text):
     )
 
 
-def public_books_sql(tags=()):
-    """SQL selecting the ids of books readers may see, narrowed to all of ``tags`` (slugs).
+class Public:
+    """The summaries readers may see, narrowed to all of ``tags`` (slugs), as SQL.
 
     Compiled from ``Book.objects.published()``, the one definition of public, and
     evaluated at query time: a scheduled summary appears when its time comes.
     """
-    books = Book.objects.published()
-    for slug in tags:
-        books = books.filter(tags__slug=slug)
-    return books.order_by().values("pk").query.sql_with_params()
+
+    def __init__(self, tags=()):
+        self.tags = tuple(tags)
+
+    def books(self):
+        books = Book.objects.published()
+        for slug in self.tags:
+            books = books.filter(tags__slug=slug)
+        return books.order_by()
+
+    @cached_property
+    def ids_sql(self):
+        """``(sql, params)`` selecting the ids of every public summary."""
+        return self.books().values("pk").query.sql_with_params()
+
+    def exists_sql(self, id_column):
+        """``(sql, params)``: is the book whose id is in ``id_column`` public? (a key lookup)"""
+        # id_column is one of our fixed column names, never user text.
+        books = self.books().filter(pk=RawSQL(id_column, ())).values("pk")  # noqa: S611
+        sql, params = books.query.sql_with_params()
+        return f"EXISTS ({sql})", params
 
 
 def book_content_type_id():

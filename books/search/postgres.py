@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from django.contrib.postgres.search import quote_lexeme
 from django.db import connection, transaction
 
-from .base import FACET_LIMIT, PASSAGES_PER_RESULT, PassageHit, TagFacet, public_books_sql
+from .base import FACET_LIMIT, PASSAGES_PER_RESULT, PassageHit, Public, TagFacet
 from .documents import MARK_END, MARK_START
 from .store import SharedTables
 
@@ -175,7 +175,7 @@ class PostgresBackend(SharedTables):
         return {"books": books_query, "passages": passages_query}
 
     def matched_sql(self, compiled, public):
-        public, params = public
+        public, params = public.ids_sql
         return (
             "SELECT book_id FROM search_book WHERE document @@ %s::tsquery "
             f"AND book_id IN ({public})",
@@ -188,7 +188,7 @@ class PostgresBackend(SharedTables):
         Tag counts come from the index rows (``tag_names``/``tag_slugs``), which the
         bitmap scan reads anyway, instead of a join through taggit for every match.
         """
-        public_sql, public_params = public
+        public_sql, public_params = public.ids_sql
         sql = f"""
             WITH matched AS MATERIALIZED (
                 SELECT book_id, tag_names, tag_slugs FROM search_book
@@ -313,7 +313,7 @@ class PostgresBackend(SharedTables):
 
     def names(self, words, prefix, limit):
         lexemes = [quote_lexeme(word) for word in words] + [quote_lexeme(prefix) + ":*"]
-        public, params = public_books_sql()
+        public, params = Public().ids_sql
         sql = (
             "SELECT kind, name, book_id FROM search_name "
             "WHERE vector @@ to_tsquery('library_simple', %s) "

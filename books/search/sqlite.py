@@ -15,7 +15,7 @@ from contextlib import nullcontext
 
 from django.db import connection
 
-from .base import PASSAGES_PER_RESULT, PassageHit, public_books_sql
+from .base import PASSAGES_PER_RESULT, PassageHit, Public
 from .documents import MARK_END, MARK_START
 from .store import SharedTables
 
@@ -102,19 +102,19 @@ class SQLiteBackend(SharedTables):
         return {"books": expression, "passages": any_word}
 
     def matched_sql(self, compiled, public):
-        public, params = public
-        # "+rowid": let FTS5 find the matches, then test each against the public
-        # set; otherwise SQLite probes the FTS index once per public book.
+        # FTS5 finds the matches, then each is looked up by key to check it is
+        # public: the cost follows the matches, not the size of the library.
+        public, params = public.exists_sql("search_book.rowid")
         return (
-            f"SELECT rowid FROM search_book WHERE search_book MATCH %s AND +rowid IN ({public})",
+            f"SELECT rowid FROM search_book WHERE search_book MATCH %s AND {public}",
             [compiled["books"], *params],
         )
 
     def rank(self, compiled, public, key, offset, limit, total=0):
-        public, params = public
+        public, params = public.exists_sql("search_book.rowid")
         sql = (
             "SELECT rowid FROM search_book WHERE search_book MATCH %s "
-            f"AND +rowid IN ({public}) "
+            f"AND {public} "
             "ORDER BY +rowid IN (SELECT book_id FROM search_key WHERE key = %s) DESC, rank "
             "LIMIT %s OFFSET %s"
         )
@@ -196,10 +196,10 @@ class SQLiteBackend(SharedTables):
 
     def names(self, words, prefix, limit):
         terms = [quoted([word]) for word in words] + [quoted([prefix]) + "*"]
-        public, params = public_books_sql()
+        public, params = Public().exists_sql("search_name.book_id")
         sql = (
             "SELECT kind, name, book_id FROM search_name WHERE search_name MATCH %s "
-            f"AND book_id IN ({public}) ORDER BY rank LIMIT %s"
+            f"AND {public} ORDER BY rank LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [" AND ".join(terms), *params, limit])
