@@ -32,6 +32,7 @@ SQLITE = [
     "CREATE VIRTUAL TABLE search_word_vocab USING fts5vocab(search_word, 'row')",
     "CREATE VIRTUAL TABLE search_name USING fts5("
     f"kind UNINDEXED, name, book_id UNINDEXED, {WORDS}, prefix = '2 3')",
+    "CREATE TABLE search_facet (book_id integer PRIMARY KEY, tags text NOT NULL)",
     *SHARED,
 ]
 
@@ -69,6 +70,7 @@ DROP_SQLITE = [
         f"DROP TABLE IF EXISTS {table}"
         for table in ("search_book", "search_passage", "search_word", "search_name")
     ),
+    "DROP TABLE IF EXISTS search_facet",
     "DROP TABLE IF EXISTS search_entry",
     "DROP TABLE IF EXISTS search_key",
 ]

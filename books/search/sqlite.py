@@ -8,20 +8,33 @@ Tables (created by migration 0003_search_index):
 - ``search_word`` (+ ``search_word_vocab``, an fts5vocab table): each summary's distinct
   unstemmed words, the vocabulary that "did you mean" draws from;
 - ``search_name``: titles, author names and tags with a prefix index, for suggestions;
+- ``search_facet``: each summary's tags (name and slug), read to count tags over the matches;
 - ``search_entry`` and ``search_key``: plain tables shared with PostgreSQL.
 """
 
+from collections import Counter
 from contextlib import nullcontext
 
 from django.db import connection
 
-from .base import PASSAGES_PER_RESULT, PassageHit, Public
+from .base import FACET_LIMIT, PASSAGES_PER_RESULT, PassageHit, Public, TagFacet
 from .documents import MARK_END, MARK_START
 from .store import SharedTables
 
 PASSAGE_SPAN = 2**16
+# With more matches than this, ranking checks only the engine's best TOP_K.
+TOP_K = 200
+TAG_SEPARATOR, NAME_SEPARATOR = "\x1f", "\x1e"
 SNIPPET_TOKENS = 24
 PASSAGE_SNIPPET_TOKENS = 16
+
+
+def pack_tags(tag_list):
+    return TAG_SEPARATOR.join(f"{name}{NAME_SEPARATOR}{slug}" for name, slug in tag_list)
+
+
+def unpack_tags(packed):
+    return [tuple(item.split(NAME_SEPARATOR, 1)) for item in packed.split(TAG_SEPARATOR) if item]
 
 
 def quoted(words):
@@ -45,6 +58,7 @@ class SQLiteBackend(SharedTables):
             [(i * PASSAGE_SPAN, i * PASSAGE_SPAN + PASSAGE_SPAN - 1) for (i,) in ids],
         )
         cursor.executemany("DELETE FROM search_name WHERE book_id = %s", ids)
+        cursor.executemany("DELETE FROM search_facet WHERE book_id = %s", ids)
         self.delete_shared(cursor, book_ids)
 
     def insert(self, cursor, documents):
@@ -52,6 +66,10 @@ class SQLiteBackend(SharedTables):
             "INSERT INTO search_book (rowid, title, authors, tags, headings, body, related, slug) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             [(doc.book_id, *doc.fields(), doc.slug) for doc in documents],
+        )
+        cursor.executemany(
+            "INSERT INTO search_facet (book_id, tags) VALUES (%s, %s)",
+            [(doc.book_id, pack_tags(doc.tag_list)) for doc in documents],
         )
         cursor.executemany(
             "INSERT INTO search_word (rowid, words) VALUES (%s, %s)",
@@ -110,13 +128,47 @@ class SQLiteBackend(SharedTables):
             [compiled["books"], *params],
         )
 
+    def find(self, compiled, public, tags, key, offset, limit):
+        """Count and tag counts from one pass over the matches, then rank the page."""
+        public_sql, params = public.exists_sql("search_book.rowid")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT f.tags FROM search_book CROSS JOIN search_facet f "
+                "ON f.book_id = search_book.rowid "
+                f"WHERE search_book MATCH %s AND {public_sql}",
+                [compiled["books"], *params],
+            )
+            rows = cursor.fetchall()
+        if not rows:
+            return 0, [], []
+        counts = Counter(pair for (packed,) in rows for pair in unpack_tags(packed))
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))[:FACET_LIMIT]
+        facets = [
+            TagFacet(name, slug, count, selected=slug in tags) for (name, slug), count in ranked
+        ]
+        return len(rows), self.rank(compiled, public, key, offset, limit, len(rows)), facets
+
     def rank(self, compiled, public, key, offset, limit, total=0):
-        public, params = public.exists_sql("search_book.rowid")
+        public_sql, params = public.exists_sql("search_book.rowid")
+        exact = "+rowid IN (SELECT book_id FROM search_key WHERE key = %s)"
+        if total > TOP_K and offset + limit <= TOP_K // 2:
+            # Many matches: take the engine's own best TOP_K (bm25), plus any exact
+            # title or author match, and check only those for being public.
+            sql = (
+                f"SELECT rowid FROM (SELECT rowid, rank, {exact} AS exact FROM search_book "
+                "WHERE search_book MATCH %s ORDER BY exact DESC, rank LIMIT %s) AS search_book "
+                f"WHERE {public_sql} ORDER BY exact DESC, rank LIMIT %s OFFSET %s"
+            )
+            arguments = [key, compiled["books"], TOP_K, *params, limit, offset]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, arguments)
+                ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) == limit:
+                return ids
+            # Not enough public ones among them (many drafts): rank them all.
         sql = (
             "SELECT rowid FROM search_book WHERE search_book MATCH %s "
-            f"AND {public} "
-            "ORDER BY +rowid IN (SELECT book_id FROM search_key WHERE key = %s) DESC, rank "
-            "LIMIT %s OFFSET %s"
+            f"AND {public_sql} ORDER BY {exact} DESC, rank LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [compiled["books"], *params, key, limit, offset])
@@ -153,7 +205,12 @@ class SQLiteBackend(SharedTables):
             "highlight(search_passage, 0, %s, %s), "
             "snippet(search_passage, 1, %s, %s, '…', %s) "
             "FROM search_passage WHERE search_passage MATCH %s AND rowid BETWEEN %s AND %s "
-            "ORDER BY rank LIMIT %s)"
+            # Hits counted with highlight() (one marker per matched token), title
+            # hits thrice. bm25 would do, but it counts the rows holding each term
+            # across the whole table first, for every book: slow for common words.
+            "ORDER BY 3 * (length(highlight(search_passage, 0, '\ue000', '')) - length(title)) "
+            "+ length(highlight(search_passage, 1, '\ue000', '')) - length(body) DESC, rowid "
+            "LIMIT %s)"
         )
         params = []
         for book_id in ids:
