@@ -33,10 +33,6 @@ def pack_tags(tag_list):
     return TAG_SEPARATOR.join(f"{name}{NAME_SEPARATOR}{slug}" for name, slug in tag_list)
 
 
-def unpack_tags(packed):
-    return [tuple(item.split(NAME_SEPARATOR, 1)) for item in packed.split(TAG_SEPARATOR) if item]
-
-
 def quoted(words):
     """An FTS5 string: the words inside double quotes, any quote doubled (never raw syntax)."""
     return '"' + " ".join(words).replace('"', '""') + '"'
@@ -141,11 +137,14 @@ class SQLiteBackend(SharedTables):
             rows = cursor.fetchall()
         if not rows:
             return 0, [], []
-        counts = Counter(pair for (packed,) in rows for pair in unpack_tags(packed))
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))[:FACET_LIMIT]
-        facets = [
-            TagFacet(name, slug, count, selected=slug in tags) for (name, slug), count in ranked
-        ]
+        counts = Counter(TAG_SEPARATOR.join(packed for (packed,) in rows).split(TAG_SEPARATOR))
+        counts.pop("", None)
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+        facets = []
+        for item, count in ranked:
+            name, slug = item.split(NAME_SEPARATOR, 1)
+            facets.append(TagFacet(name, slug, count, selected=slug in tags))
+        facets.sort(key=lambda facet: (-facet.count, facet.name))
         return len(rows), self.rank(compiled, public, key, offset, limit, len(rows)), facets
 
     def rank(self, compiled, public, key, offset, limit, total=0):
