@@ -132,15 +132,16 @@ class PostgresBackend(SharedTables):
         The planner prices ``@@`` as cheap, so for a common word it prefers reading
         rows (sequentially or by primary key) and testing each; but each row's vector
         is a large TOASTed value, and decompressing thousands of them is what costs.
-        A GIN bitmap scan answers ``@@`` without reading any vector.
+        A GIN bitmap scan answers ``@@`` without reading any vector. The matches of
+        a common word (with their small head vectors) fit in 32 MB of work memory.
         """
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
-                "set_config('enable_seqscan', 'off', true), "
-                "set_config('enable_indexscan', 'off', true)"
+                "current_setting('work_mem'), set_config('enable_seqscan', 'off', true), "
+                "set_config('enable_indexscan', 'off', true), set_config('work_mem', '32MB', true)"
             )
-            seqscan, indexscan, _, _ = cursor.fetchone()
+            seqscan, indexscan, work_mem, *_ = cursor.fetchone()
             try:
                 yield
             finally:
@@ -148,8 +149,8 @@ class PostgresBackend(SharedTables):
                 # for whatever else that transaction does.
                 cursor.execute(
                     "SELECT set_config('enable_seqscan', %s, true), "
-                    "set_config('enable_indexscan', %s, true)",
-                    [seqscan, indexscan],
+                    "set_config('enable_indexscan', %s, true), set_config('work_mem', %s, true)",
+                    [seqscan, indexscan, work_mem],
                 )
 
     def compile(self, parsed):
@@ -191,7 +192,7 @@ class PostgresBackend(SharedTables):
         public_sql, public_params = public.ids_sql
         sql = f"""
             WITH matched AS MATERIALIZED (
-                SELECT book_id, tag_names, tag_slugs FROM search_book
+                SELECT book_id, head, tag_names, tag_slugs FROM search_book
                 WHERE document @@ %(query)s::tsquery AND book_id IN ({public_sql})
             ),
             total AS (SELECT count(*) AS n FROM matched),
@@ -207,8 +208,8 @@ class PostgresBackend(SharedTables):
                 LIMIT %(page_size)s OFFSET %(offset)s)
                 UNION ALL
                 (SELECT m.book_id, m.book_id IN (SELECT book_id FROM exact) AS exact,
-                    ts_rank(%(weights)s, s.head, %(query)s::tsquery, 1) AS score
-                FROM matched m JOIN search_book s ON s.book_id = m.book_id
+                    ts_rank(%(weights)s, m.head, %(query)s::tsquery, 1) AS score
+                FROM matched m
                 WHERE (SELECT n FROM total) > %(limit)s
                 ORDER BY exact DESC, score DESC, m.book_id DESC
                 LIMIT %(page_size)s OFFSET %(offset)s)
