@@ -4,7 +4,6 @@ import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -52,10 +51,6 @@ class Public:
         books = self.books().filter(pk=RawSQL(id_column, ())).values("pk")  # noqa: S611
         sql, params = books.query.sql_with_params()
         return f"EXISTS ({sql})", params
-
-
-def book_content_type_id():
-    return ContentType.objects.get_for_model(Book).pk
 
 
 @dataclass

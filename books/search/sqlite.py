@@ -22,8 +22,9 @@ from .documents import MARK_END, MARK_START
 from .store import SharedTables
 
 PASSAGE_SPAN = 2**16
-# With more matches than this, ranking checks only the engine's best TOP_K.
-TOP_K = 200
+# Up to this many matches, each is checked to be public by a key lookup; above,
+# the set of public ids is built once (cheaper than thousands of lookups).
+PUBLIC_LOOKUP_LIMIT = 1000
 TAG_SEPARATOR, NAME_SEPARATOR = "\x1f", "\x1e"
 SNIPPET_TOKENS = 24
 PASSAGE_SNIPPET_TOKENS = 16
@@ -125,19 +126,36 @@ class SQLiteBackend(SharedTables):
         )
 
     def find(self, compiled, public, tags, key, offset, limit):
-        """Count and tag counts from one pass over the matches, then rank the page."""
-        public_sql, params = public.exists_sql("search_book.rowid")
+        """One pass over the matches gives the count, the tag counts and the ranking."""
         with connection.cursor() as cursor:
+            # FTS5 counts matches without reading them: cheap, and the number
+            # decides how to check them against the public summaries.
             cursor.execute(
-                "SELECT f.tags FROM search_book CROSS JOIN search_facet f "
+                "SELECT count(*) FROM search_book WHERE search_book MATCH %s", [compiled["books"]]
+            )
+            candidates = cursor.fetchone()[0]
+            if not candidates:
+                return 0, [], []
+            if candidates <= PUBLIC_LOOKUP_LIMIT:
+                # A few matches: look each up by key.
+                public_sql, params = public.exists_sql("search_book.rowid")
+            else:
+                # Many: build the set of public ids once (from an index) and test
+                # membership; "+" keeps SQLite from probing FTS5 once per public id.
+                ids_sql, params = public.ids_sql
+                public_sql = f"+search_book.rowid IN ({ids_sql})"
+            cursor.execute(
+                "SELECT search_book.rowid, f.tags FROM search_book CROSS JOIN search_facet f "
                 "ON f.book_id = search_book.rowid "
-                f"WHERE search_book MATCH %s AND {public_sql}",
-                [compiled["books"], *params],
+                f"WHERE search_book MATCH %s AND {public_sql} "
+                "ORDER BY +search_book.rowid IN (SELECT book_id FROM search_key WHERE key = %s) "
+                "DESC, search_book.rank",
+                [compiled["books"], *params, key],
             )
             rows = cursor.fetchall()
         if not rows:
             return 0, [], []
-        counts = Counter(TAG_SEPARATOR.join(packed for (packed,) in rows).split(TAG_SEPARATOR))
+        counts = Counter(TAG_SEPARATOR.join(packed for _, packed in rows).split(TAG_SEPARATOR))
         counts.pop("", None)
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
         facets = []
@@ -145,33 +163,7 @@ class SQLiteBackend(SharedTables):
             name, slug = item.split(NAME_SEPARATOR, 1)
             facets.append(TagFacet(name, slug, count, selected=slug in tags))
         facets.sort(key=lambda facet: (-facet.count, facet.name))
-        return len(rows), self.rank(compiled, public, key, offset, limit, len(rows)), facets
-
-    def rank(self, compiled, public, key, offset, limit, total=0):
-        public_sql, params = public.exists_sql("search_book.rowid")
-        exact = "+rowid IN (SELECT book_id FROM search_key WHERE key = %s)"
-        if total > TOP_K and offset + limit <= TOP_K // 2:
-            # Many matches: take the engine's own best TOP_K (bm25), plus any exact
-            # title or author match, and check only those for being public.
-            sql = (
-                f"SELECT rowid FROM (SELECT rowid, rank, {exact} AS exact FROM search_book "
-                "WHERE search_book MATCH %s ORDER BY exact DESC, rank LIMIT %s) AS search_book "
-                f"WHERE {public_sql} ORDER BY exact DESC, rank LIMIT %s OFFSET %s"
-            )
-            arguments = [key, compiled["books"], TOP_K, *params, limit, offset]
-            with connection.cursor() as cursor:
-                cursor.execute(sql, arguments)
-                ids = [row[0] for row in cursor.fetchall()]
-            if len(ids) == limit:
-                return ids
-            # Not enough public ones among them (many drafts): rank them all.
-        sql = (
-            "SELECT rowid FROM search_book WHERE search_book MATCH %s "
-            f"AND {public_sql} ORDER BY {exact} DESC, rank LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [compiled["books"], *params, key, limit, offset])
-            return [row[0] for row in cursor.fetchall()]
+        return len(rows), [book_id for book_id, _ in rows[offset : offset + limit]], facets
 
     def bare(self, compiled):
         """The engine alone, for the benchmark: MATCH … ORDER BY rank LIMIT 10."""

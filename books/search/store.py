@@ -2,7 +2,6 @@
 
 from django.db import connection
 
-from .base import FACET_LIMIT, TagFacet, book_content_type_id
 from .query import exact_key
 
 
@@ -57,35 +56,12 @@ class SharedTables:
             cursor.execute(sql, params)
             return dict(cursor.fetchall())
 
-    def find(self, compiled, public, tags, key, offset, limit):
-        """``(total, ids of this page in rank order, tag facets)`` of the public matches."""
-        total = self.count(compiled, public)
-        if not total:
-            return 0, [], []
-        ids = self.rank(compiled, public, key, offset, limit, total=total)
-        return total, ids, self.facets(compiled, public, tags)
-
     def count(self, compiled, public):
+        """How many public summaries match (used to check a "did you mean" correction)."""
         sql, params = self.matched_sql(compiled, public)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM ({sql}) matched", params)
             return cursor.fetchone()[0]
-
-    def facets(self, compiled, public, tags=()):
-        """Tags among all matching summaries, most common first, with their counts."""
-        matched, params = self.matched_sql(compiled, public)
-        sql = (
-            "SELECT t.name, t.slug, count(*) AS n FROM taggit_taggeditem i "
-            "JOIN taggit_tag t ON t.id = i.tag_id "
-            f"WHERE i.content_type_id = %s AND i.object_id IN ({matched}) "
-            "GROUP BY t.name, t.slug ORDER BY n DESC, t.name LIMIT %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [book_content_type_id(), *params, FACET_LIMIT])
-            return [
-                TagFacet(name, slug, count, selected=slug in tags)
-                for name, slug, count in cursor.fetchall()
-            ]
 
     @staticmethod
     def key_of(parsed):

@@ -272,18 +272,18 @@ def test_search_leaves_the_planner_settings_of_the_transaction_alone(demo_librar
 
 
 def test_many_matches_take_the_bounded_ranking_path_and_stay_correct(indexed, monkeypatch):
-    """With more matches than the engine's cap, drafts are still left out and order holds."""
+    """Past the engines' thresholds for many matches, drafts stay out and order holds."""
     import books.search.postgres
     import books.search.sqlite
 
-    monkeypatch.setattr(books.search.sqlite, "TOP_K", 4)
+    monkeypatch.setattr(books.search.sqlite, "PUBLIC_LOOKUP_LIMIT", 2)
     monkeypatch.setattr(books.search.postgres, "FULL_RANK_LIMIT", 2)
     with indexed():
         drafts = [BookFactory(title=f"Capword capword draft {n}", draft=True) for n in range(3)]
         in_title = BookFactory(title="Capword", lede="Plain.")
         others = [BookFactory(title=f"Other {n}", lede="Mentions capword once.") for n in range(5)]
 
-    # the engine's best matches are drafts: the search falls back to ranking all
+    # the engine's best matches are drafts
     first = search("capword", per_page=2)
     assert first.total == 6
     assert slugs(first)[0] == in_title.slug
@@ -291,5 +291,4 @@ def test_many_matches_take_the_bounded_ranking_path_and_stay_correct(indexed, mo
     every = [slug for page in (1, 2, 3) for slug in slugs(search("capword", page=page, per_page=2))]
     assert sorted(every) == sorted([in_title.slug, *(book.slug for book in others)])
     assert not {book.slug for book in drafts} & set(every)
-    # the best matches are public: taken straight from the bounded ranking
     assert len(slugs(search("mentions", per_page=2))) == 2
