@@ -44,6 +44,7 @@ from .models import (
     unique_slug,
     validate_isbn,
 )
+from .signals import mark_changed
 
 
 class SummaryFileError(Exception):
@@ -290,6 +291,9 @@ def import_file(path):
             _replace_related(book, related, label)
         for book, _, _ in pending_related:
             record_revision(book, comment=f"Imported from {Path(path).name}.")
+        # Children are written with bulk_create, which sends no signals: name the
+        # summaries explicitly, so the index (in batches) and caches follow the commit.
+        mark_changed(book.pk for book, _, _ in pending_related)
     return result
 
 
