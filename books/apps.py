@@ -10,4 +10,6 @@ class BooksConfig(AppConfig):
     verbose_name = "Library"
 
     def ready(self):
-        from . import history  # noqa: F401 (registers summaries with django-reversion)
+        # Imported for their side effects: reversion registration, signal receivers, checks.
+        from . import history, signals  # noqa: F401
+        from .search import checks, receivers  # noqa: F401

@@ -49,6 +49,7 @@ from .models import (
     unique_slug,
     validate_isbn,
 )
+from .signals import mark_changed
 
 
 class SummaryFileError(Exception):
@@ -350,6 +351,9 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
             for group in itertools.batched(batch, REVISION_GROUP_SIZE):
                 pks = [book_pk for book_pk, _, _ in group]
                 record_revisions(Book.objects.filter(pk__in=pks), comment=comment)
+            # Children are written with bulk_create, which sends no signals: name the
+            # summaries explicitly, so the index (in batches) and caches follow the commit.
+            mark_changed(book_pk for book_pk, _, _ in batch)
     return result
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     # replace them under the names and paths its editor widget expects.
     path("markdownx/upload/", ImageUploadView.as_view(), name="markdownx_upload"),
     path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),
+    path("search/", include("books.search.urls")),
     path("", include("books.urls")),
     # Crawlers look for these at fixed addresses.
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

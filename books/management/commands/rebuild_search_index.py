@@ -1,0 +1,55 @@
+"""``rebuild_search_index``: re-index every summary in batches, or check the index for drift."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from books.search import INDEX_BATCH, drift, rebuild
+
+
+class Command(BaseCommand):
+    """Re-index all summaries (safe to re-run), or report drift with ``--check``."""
+
+    help = (
+        "Re-index every summary in batches; safe to run again at any time. With --check, "
+        "change nothing and report summaries whose index rows are missing, stale or orphaned "
+        "(exit status 1 when there are any)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--check", action="store_true", help="Report drift between content and index."
+        )
+        parser.add_argument("--batch-size", type=int, default=INDEX_BATCH)
+
+    def handle(self, *args, check=False, batch_size=INDEX_BATCH, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        if check:
+            self.check_drift(batch_size)
+            return
+
+        def progress(done, total):
+            if options["verbosity"] > 1 or done == total:
+                self.stdout.write(f"Indexed {done} of {total} summaries")
+
+        total = rebuild(batch_size=batch_size, progress=progress)
+        if not total:
+            self.stdout.write("No summaries to index.")
+        self.stdout.write(self.style.SUCCESS("The search index is up to date."))
+
+    def check_drift(self, batch_size):
+        report = drift(batch_size=batch_size)
+        if not report:
+            self.stdout.write(self.style.SUCCESS("The search index matches the content."))
+            return
+        for label, ids in (
+            ("missing from the index", report.missing),
+            ("indexed with old content", report.stale),
+            ("indexed but deleted", report.orphaned),
+        ):
+            if ids:
+                shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
+                self.stdout.write(f"{len(ids)} summaries {label}: {shown}")
+        raise CommandError(
+            "The search index has drifted from the content; "
+            "run `python manage.py rebuild_search_index`."
+        )

@@ -1,0 +1,197 @@
+"""What is searched: a summary flattened into weighted fields and landing passages.
+
+Both engines index the same ``BookDocument``: the fields (title, authors, tags,
+headings, body, related) carry the weights, and the passages are the places a
+result can land on (a chapter, the review, a prose section, the related links).
+"""
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from books.models import Book, chapter_anchor
+from books.summaries import full_summaries, review_of
+
+from .query import clean_text, exact_key, words_of
+
+# Highlight markers: private-use characters, removed from every indexed text
+# (clean_text drops them), so content can never forge a highlight.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+
+FIELDS = ("title", "authors", "tags", "headings", "body", "related")
+
+
+# The HTML was sanitised by nh3 when it was saved, so tags are well formed and a
+# pattern is enough to drop them (much faster than a parser over 300,000 chapters).
+TAG_RE = re.compile(r"<[^>]*>")
+
+
+def plain(html_text):
+    """Readable text of rendered (sanitised) HTML: no tags, no entities."""
+    return clean_text(html.unescape(TAG_RE.sub(" ", html_text or ""))).strip()
+
+
+def text(value):
+    return clean_text(value or "").strip()
+
+
+def joined(*values):
+    return "\n".join(value for value in values if value)
+
+
+@dataclass
+class Passage:
+    """A place on the summary page a result can land on, with its own text."""
+
+    anchor: str
+    label: str
+    title: str
+    body: str
+    kind: str = "chapter"
+
+
+@dataclass
+class BookDocument:
+    """One summary as the index sees it."""
+
+    book_id: int
+    slug: str = ""
+    title: str = ""
+    authors: str = ""
+    tags: str = ""
+    headings: str = ""
+    body: str = ""
+    related: str = ""
+    overview: str = ""
+    tag_list: list = field(default_factory=list)
+    passages: list = field(default_factory=list)
+    keys: list = field(default_factory=list)
+
+    def fields(self):
+        return [getattr(self, name) for name in FIELDS]
+
+    def words(self):
+        """Distinct folded words, the vocabulary for "did you mean"."""
+        return sorted(set(words_of(" ".join(self.fields()))))
+
+    def content_hash(self):
+        """A fingerprint of everything indexed, to detect drift between content and index."""
+        data = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _related_lines(links):
+    return [
+        joined(
+            f"{link.display_title} ({link.display_authors})"
+            if link.display_authors
+            else link.display_title,
+            link.note,
+        )
+        for link in links
+    ]
+
+
+def build_document(book):
+    """Flatten one book (loaded by ``full_summaries``) into a ``BookDocument``."""
+    authors = book.ordered_authors
+    tag_list = sorted(((tag.name, tag.slug) for tag in book.tags.all()), key=lambda t: t[0])
+    parts = book.numbered_parts()
+    review = review_of(book)
+    takeaways = list(review.takeaways.all()) if review else []
+    links = list(book.related_links.all())
+
+    document = BookDocument(
+        book_id=book.pk,
+        slug=book.slug,
+        title=text(book.title),
+        authors=text(", ".join(author.name for author in authors)),
+        tags=text(", ".join(name for name, _ in tag_list)),
+        tag_list=tag_list,
+    )
+    headings = [book.subtitle]
+    body = [book.lede, plain(book.description_html), plain(book.structure_intro_html)]
+    for section in book.sections.all():
+        headings.append(section.heading)
+        body.append(plain(section.body_html))
+        document.passages.append(
+            Passage(
+                anchor=f"section-{section.position}",
+                label=text(section.heading),
+                title=text(section.heading),
+                body=plain(section.body_html),
+                kind="section",
+            )
+        )
+    body.extend(item.text for item in book.audience.all())
+    for part in parts:
+        headings.append(part.title)
+        body.append(plain(part.summary_html))
+    # The overview is the summary without its passages (chapters, review, sections,
+    # related links): short enough to cut a snippet from quickly.
+    overview = list(body)
+    for part in parts:
+        for chapter in part.chapters.all():
+            headings.append(chapter.title)
+            body.append(plain(chapter.summary_html))
+            document.passages.append(
+                Passage(
+                    anchor=chapter_anchor(part.position, chapter.position),
+                    label=f"Chapter {chapter.number}",
+                    title=text(chapter.title),
+                    body=plain(chapter.summary_html),
+                )
+            )
+    if review is not None:
+        headings.append(review.title)
+        headings.extend(takeaway.title for takeaway in takeaways)
+        review_text = joined(
+            plain(review.body_html),
+            *(joined(takeaway.title, takeaway.text) for takeaway in takeaways),
+            f"Reviewed by {review.reviewer}, {review.source}",
+        )
+        body.append(review_text)
+        document.passages.append(
+            Passage(
+                anchor="review",
+                label="Review",
+                title=text(review.title),
+                body=text(review_text),
+                kind="review",
+            )
+        )
+    featured = [link for link in links if link.featured]
+    others = [link for link in links if not link.featured]
+    for group, anchor, label in (
+        (featured, "related-chapter", "Related chapter"),
+        (others, "related-chapters", "Related chapters"),
+    ):
+        if group:
+            document.passages.append(
+                Passage(
+                    anchor=anchor,
+                    label=label,
+                    title="",
+                    body=text("\n".join(_related_lines(group))),
+                    kind="related",
+                )
+            )
+    document.headings = text(" · ".join(heading for heading in headings if heading))
+    document.overview = text(
+        joined(document.title, document.authors, document.tags, document.headings, *overview)
+    )
+    document.body = text(joined(*body))
+    document.related = text("\n".join(_related_lines(links)))
+    document.keys = sorted(
+        {key for key in [exact_key(book.title), *(exact_key(a.name) for a in authors)] if key}
+    )
+    return document
+
+
+def load_documents(book_ids):
+    """Documents for the given ids that still exist (all statuses: queries filter drafts)."""
+    books = full_summaries(Book.objects.filter(pk__in=list(book_ids)), public=True).order_by("pk")
+    return [build_document(book) for book in books]

@@ -1,0 +1,101 @@
+"""Any input is safe: every query answers 200 with results or a clear message."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from books.search import search, suggest
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    '"',
+    '"unterminated',
+    "it's",
+    "C++",
+    "multi-agent",
+    "(",
+    ")",
+    "AND",
+    "OR",
+    "NOT",
+    "NEAR(",
+    "^",
+    "*",
+    "title:x",
+    "-",
+    "a & | b",
+    "\\",
+    "ubuntu 20.04",
+    "reader@example.com",
+    "🙂🚀",
+    "Кириллица и поиск",
+    "x" * 5000,
+    "LLM " * 1250,
+    "a\x00b",
+    "\x00",
+    "",
+    "   ",
+    "the of and",
+    "'; DROP TABLE books_book; --",
+    "NEAR(a b, 2)",
+    "llm:* & !rag",
+    "{title}: llm",
+    "\ue000mark\ue001",
+    "%_%",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_answer_with_results_or_a_message(client, demo_library, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    results = response.context["results"]
+    html = response.content.decode()
+    assert results.total or results.message or "No summaries match" in html
+    assert client.get("/search/suggest/", {"q": query}).status_code == 200
+
+
+def test_messages_for_empty_and_common_only(client, demo_library):
+    assert "Type a word to search for." in client.get("/search/", {"q": ""}).content.decode()
+    page = client.get("/search/", {"q": "the and"}).content.decode()
+    assert "only very common words" in page
+
+
+def test_hostile_words_still_find_what_they_name(demo_library):
+    assert search("C++").message == ""
+    assert search("ubuntu 20.04").message == ""
+    assert search("Кириллица").total == 0
+    assert search("LLM " * 1250).query.shortened
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    query=st.lists(
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
+        | st.sampled_from([*"\"()*^:-+&|!\\'{}[]<>~", "OR", "AND", "NOT", "NEAR(", "-x", '"a b']),
+        max_size=8,
+    ).map(" ".join),
+    tag=st.text(max_size=20),
+    page=st.integers(min_value=-5, max_value=10**6),
+)
+def test_any_text_searches_without_error(demo_library, query, tag, page):
+    results = search(query, tags=[tag], page=page)
+    assert results.total >= 0
+    assert results.page >= 1
+    for hit in results.hits:
+        assert "<script" not in hit.snippet
+    suggest(query)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.text(max_size=40), page=st.text(max_size=8))
+def test_any_request_answers_200(client, demo_library, query, page):
+    response = client.get("/search/", {"q": query, "page": page, "tag": query})
+    assert response.status_code == 200
