@@ -220,3 +220,17 @@ def test_without_a_worker_process_the_import_renders_everything_itself(tmp_path,
     import_file(write(tmp_path, markdown_summaries(5)), batch_size=2)
     assert Book.objects.get(slug="md4").description_html == "<p>About <strong>4</strong></p>"
     assert Chapter.objects.count() == 15
+
+
+def test_a_large_import_refreshes_postgresql_planner_statistics(tmp_path, monkeypatch):
+    monkeypatch.setattr("books.summaries.ANALYZE_AFTER", 3)
+    with CaptureQueriesContext(connection) as small:
+        import_file(write(tmp_path, [summary("a"), summary("b")], "small.json"))
+    with CaptureQueriesContext(connection) as large:
+        import_file(write(tmp_path, [summary(f"l{n}") for n in range(3)], "large.json"))
+    analyzed = [q["sql"] for q in large.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert not any(q["sql"].startswith("ANALYZE") for q in small.captured_queries)
+    if connection.vendor == "postgresql":
+        assert analyzed and '"books_chapter"' in analyzed[0]
+    else:
+        assert not analyzed  # SQLite plans without statistics
