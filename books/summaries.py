@@ -286,7 +286,7 @@ def validate_item(path, index, raw):
 # Summaries validated and written together: bounds the memory an import holds and
 # turns per-summary queries into a few bulk queries per batch.
 IMPORT_BATCH_SIZE = 100
-REVISION_GROUP_SIZE = 10
+REVISION_GROUP_SIZE = 25
 # Imports at least this large refresh PostgreSQL's planner statistics before committing.
 ANALYZE_AFTER = 200
 
