@@ -34,6 +34,7 @@ endef
 
 help:
 	@echo "make run    - set up everything and serve the demo library on http://127.0.0.1:$(PORT)/"
+	@echo "make serve  - the same library served like production: gunicorn, DEBUG off (see README)"
 	@echo "make test   - run the whole test suite (SQLite, or DATABASE_URL when set)"
 	@echo "make lint   - ruff check and ruff format --check"
 	@echo "make format - apply ruff fixes and formatting"
@@ -61,6 +62,29 @@ editor: migrate
 
 run: seed editor
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production settings on this machine: DEBUG off, gunicorn (config/gunicorn.conf.py),
+# whitenoise serving the compressed, hashed static files. Without SECRET_KEY it uses
+# the strong key in .secret_key (created once, ignored by git). It serves plain
+# http://127.0.0.1, so the HTTPS-only defaults of DEBUG-off are switched off unless
+# set; behind a TLS proxy, set SECURE_SSL_REDIRECT/SECURE_COOKIES/SECURE_HSTS_SECONDS
+# (see README). Every variable set in the environment wins.
+serve: $(STAMP)
+	@set -e; \
+	if [ -z "$${SECRET_KEY:-}" ] && [ ! -s .secret_key ]; then \
+	  (umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key); \
+	fi; \
+	export DEBUG=false SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
+	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}" \
+	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SECURE_COOKIES="$${SECURE_COOKIES:-false}" \
+	  SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}" SERVE_MEDIA="$${SERVE_MEDIA:-true}" \
+	  PORT="$(PORT)"; \
+	$(PY) manage.py migrate --no-input -v 0; \
+	$(PY) manage.py seed_demo; \
+	$(PY) manage.py ensure_editor; \
+	$(PY) manage.py collectstatic --no-input -v 0; \
+	echo "Serving the library with gunicorn on http://$${BIND:-127.0.0.1:$(PORT)}/ (DEBUG off)"; \
+	exec $(VENV)/bin/gunicorn --config config/gunicorn.conf.py config.wsgi
 
 test: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

@@ -5,15 +5,19 @@ queryset that loads a whole summary (book, review, related links) for a page or
 an export, since it is the part of ``books`` that knows about ``reviews``.
 """
 
+import itertools
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
+import ijson
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_unicode_slug
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -31,7 +35,8 @@ from pydantic import ValidationError as SchemaError
 
 from reviews.models import RelatedLink, Review, Takeaway
 
-from .history import record_revision
+from .history import record_revisions
+from .markdown import RenderAhead, prerendered
 from .models import (
     AudienceItem,
     Author,
@@ -220,24 +225,41 @@ def _describe(path, index, raw):
 
 
 def read_items(path):
-    """Read a summary file into a list of raw summary objects, or raise SummaryFileError."""
+    """Yield the raw summary objects of a summary file one by one, or raise SummaryFileError.
+
+    A list is streamed (ijson): a file of thousands of summaries is never held in
+    memory whole, and a syntax error surfaces when the reader reaches it.
+    """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        stream = open(path, "rb")  # noqa: SIM115 (closed by the ``with`` below)
     except FileNotFoundError:
         raise SummaryFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise SummaryFileError(f"{path}: cannot be read as UTF-8 text ({error})") from None
+    with stream:
+        try:
+            events = ijson.parse(stream, use_float=True)
+            first = next(events, (None, None, None))
+            if first[1] not in {"start_array", "start_map"}:
+                raise SummaryFileError(f"{path}: must hold one summary object or a list of them")
+            prefix = "item" if first[1] == "start_array" else ""
+            yield from ijson.items(itertools.chain([first], events), prefix)
+        except ijson.JSONError as error:
+            raise SummaryFileError(_json_problem(path, error)) from None
+
+
+def _json_problem(path, error):
+    """Say where a file's JSON breaks. Only a broken file is read whole, to find the line."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SummaryFileError(
-            f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
-    if isinstance(data, dict):
-        return [data]
-    if isinstance(data, list):
-        return data
-    raise SummaryFileError(f"{path}: must hold one summary object or a list of them")
+        json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as problem:
+        return f"{path}: cannot be read as UTF-8 text ({problem})"
+    except json.JSONDecodeError as problem:
+        return (
+            f"{path}: not valid JSON at line {problem.lineno}, column {problem.colno}: "
+            f"{problem.msg}"
+        )
+    return f"{path}: not valid JSON ({str(error).splitlines()[0]})"
 
 
 def validate_item(path, index, raw):
@@ -261,6 +283,13 @@ def validate_item(path, index, raw):
 
 # --- Importing --------------------------------------------------------------------------
 
+# Summaries validated and written together: bounds the memory an import holds and
+# turns per-summary queries into a few bulk queries per batch.
+IMPORT_BATCH_SIZE = 100
+REVISION_GROUP_SIZE = 25
+# Imports at least this large refresh PostgreSQL's planner statistics before committing.
+ANALYZE_AFTER = 200
+
 
 @dataclass
 class ImportResult:
@@ -270,31 +299,132 @@ class ImportResult:
     updated: list = field(default_factory=list)
 
 
-def import_file(path):
-    """Import every summary of ``path`` in one transaction: all of them, or nothing."""
-    items = read_items(path)
+@dataclass
+class _Item:
+    """One validated summary of a file on its way into the library."""
+
+    label: str
+    summary: SummaryData
+    book: Book | None = None
+    created: bool = False
+
+
+def iter_summaries(path):
+    """Yield ``(label, SummaryData)`` for each summary of ``path``, validated, one at a time."""
+    first_seen = {}
+    for index, raw in enumerate(read_items(path)):
+        summary = validate_item(path, index, raw)
+        label = _describe(path, index, raw)
+        slug = summary.book_slug
+        if slug in first_seen:
+            raise SummaryFileError(
+                f"{label}: slug: {slug!r} is already used by summary #{first_seen[slug] + 1} "
+                "of this file"
+            )
+        first_seen[slug] = index
+        yield label, summary
+
+
+def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
+    """Import every summary of ``path`` in one transaction: all of them, or nothing.
+
+    The file is streamed and written ``batch_size`` summaries at a time, so memory
+    stays flat however many summaries it holds: only each summary's related links
+    (a few small tuples) wait for the end.
+    """
     result = ImportResult()
-    with transaction.atomic():
-        pending_related = []
-        for index, raw in enumerate(items):
-            summary = validate_item(path, index, raw)
-            try:
-                book, created = _upsert_book(summary)
-            except ValidationError as error:
-                raise SummaryFileError(
-                    f"{_describe(path, index, raw)}: {_model_errors(error)}"
-                ) from None
-            (result.created if created else result.updated).append(book.slug)
-            pending_related.append((book, summary.related, _describe(path, index, raw)))
+    pending_links = []
+    with transaction.atomic(), RenderAhead() as renderer:
+        batches = itertools.batched(iter_summaries(path), batch_size)
+        for batch, html in _rendered_ahead(batches, renderer):
+            items = [_Item(label, summary) for label, summary in batch]
+            with prerendered(html):
+                _write_batch(items)
+            for item in items:
+                (result.created if item.created else result.updated).append(item.book.slug)
+                links = tuple(_PendingLink.of(link) for link in item.summary.related)
+                pending_links.append((item.book.pk, item.label, links))
         # Links are written last, so that summaries in one file may point at each other.
-        for book, related, label in pending_related:
-            _replace_related(book, related, label)
-        for book, _, _ in pending_related:
-            record_revision(book, comment=f"Imported from {Path(path).name}.")
-        # Children are written with bulk_create, which sends no signals: name the
-        # summaries explicitly, so the index (in batches) and caches follow the commit.
-        mark_changed(book.pk for book, _, _ in pending_related)
+        comment = f"Imported from {Path(path).name}."
+        for batch in itertools.batched(pending_links, batch_size):
+            _write_related(batch)
+            # Recorded once the links are written, so each revision holds the whole summary.
+            # A revision is a serialized copy of its summary: a few at a time keep memory low.
+            for group in itertools.batched(batch, REVISION_GROUP_SIZE):
+                pks = [book_pk for book_pk, _, _ in group]
+                record_revisions(Book.objects.filter(pk__in=pks), comment=comment)
+            # Children are written with bulk_create, which sends no signals: name the
+            # summaries explicitly, so the index (in batches) and caches follow the commit.
+            mark_changed(book_pk for book_pk, _, _ in batch)
+        if len(pending_links) >= ANALYZE_AFTER:
+            _analyze_written_tables()
     return result
+
+
+def _analyze_written_tables():
+    """Refresh PostgreSQL's planner statistics for the tables a large import filled.
+
+    Until autovacuum catches up, the planner still sees the tables as they were
+    before the import, and the queries that follow the commit (the search index
+    loads every imported summary) pick plans several times slower.
+    """
+    if connection.vendor != "postgresql":
+        return  # SQLite plans by its indexes without statistics
+    models_written = (
+        Book, Author, BookAuthor, Section, AudienceItem, Part, Chapter, Book.tags.through,
+        Review, Takeaway, RelatedLink,
+    )  # fmt: skip
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_written)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
+
+
+def _rendered_ahead(batches, renderer):
+    """Yield each batch with its rendered Markdown, or None (render it while writing).
+
+    Each batch's text goes to ``renderer`` before the batch ahead of it is
+    written, so the two overlap on two cores; the first batch, and a file of one
+    batch, render in this process.
+    """
+    current, html = next(batches, None), None
+    for following in batches:
+        handle = renderer.submit(_markdown_sources(following))
+        yield current, html
+        current, html = following, renderer.result(handle)
+    if current is not None:
+        yield current, html
+
+
+def _markdown_sources(batch):
+    """Every Markdown text of a batch of ``(label, SummaryData)``."""
+    for _, summary in batch:
+        yield summary.description
+        yield summary.structure_intro
+        yield from (author.bio for author in summary.authors)
+        yield from (section.body for section in summary.sections)
+        for part in summary.parts:
+            yield part.summary
+            yield from (chapter.summary for chapter in part.chapters)
+        if summary.review is not None:
+            yield summary.review.body
+
+
+def _write_batch(items):
+    """Write one batch of validated summaries: each book, then its rows in bulk."""
+    _write_books(items)
+    _write_authors(items)
+    _write_contents(items)
+    _write_tags(items)
+    _write_reviews(items)
+
+
+@contextmanager
+def _labelled(item):
+    """Report a model's ValidationError as a SummaryFileError naming the file and summary."""
+    try:
+        yield
+    except ValidationError as error:
+        raise SummaryFileError(f"{item.label}: {_model_errors(error)}") from None
 
 
 def _model_errors(error):
@@ -306,57 +436,91 @@ def _model_errors(error):
     return " ".join(error.messages)
 
 
-def _upsert_book(summary):
-    book = Book.objects.filter(slug=summary.book_slug).first()
-    created = book is None
-    if created:
-        book = Book(slug=summary.book_slug)
-    for name in (
-        "title", "subtitle", "publisher", "year", "pages", "isbn", "lede", "description",
-        "authors_intro", "structure_intro", "status",
-    ):  # fmt: skip
-        setattr(book, name, getattr(summary, name))
-    book.cover = summary.cover
-    if summary.published_at is not None:
-        book.published_at = summary.published_at
-    elif summary.status == Status.PUBLISHED:
-        book.published_at = book.published_at or timezone.now()
-    else:
-        book.published_at = None
-    book.full_clean()
-    book.save()
-
-    _replace_authors(book, summary.authors)
-    _replace_children(book, summary)
-    book.tags.set(summary.tags, clear=False)
-    _replace_review(book, summary.review)
-    return book, created
+def _updated(items):
+    """The books of ``items`` that existed before this import (their old rows need replacing)."""
+    return [item.book for item in items if not item.created]
 
 
-def _author_for(data):
-    author = None
-    if data.slug:
-        author = Author.objects.filter(slug=data.slug).first()
-    if author is None:
-        author = Author.objects.filter(name=data.name).order_by("pk").first()
-    if author is None:
-        author = Author(name=data.name, slug=data.slug or unique_slug(Author, data.name))
-    author.name = data.name
-    # An author is shared between summaries: a blank bio or url in one file
-    # leaves what another summary (or an editor) wrote.
-    author.bio = data.bio or author.bio
-    author.website = data.url or author.website
-    author.full_clean(validate_unique=False)
-    author.save()
-    return author
+def _write_books(items):
+    """Create or update each summary's book, found by slug, through the model's validation."""
+    existing = Book.objects.in_bulk([item.summary.book_slug for item in items], field_name="slug")
+    for item in items:
+        summary = item.summary
+        book = existing.get(summary.book_slug)
+        item.created = book is None
+        if item.created:
+            book = Book(slug=summary.book_slug)
+        for name in (
+            "title", "subtitle", "publisher", "year", "pages", "isbn", "lede", "description",
+            "authors_intro", "structure_intro", "status",
+        ):  # fmt: skip
+            setattr(book, name, getattr(summary, name))
+        book.cover = summary.cover
+        if summary.published_at is not None:
+            book.published_at = summary.published_at
+        elif summary.status == Status.PUBLISHED:
+            book.published_at = book.published_at or timezone.now()
+        else:
+            book.published_at = None
+        with _labelled(item):
+            book.full_clean()
+        book.save()
+        item.book = book
 
 
-def _replace_authors(book, authors):
-    book.book_authors.all().delete()
-    BookAuthor.objects.bulk_create(
-        BookAuthor(book=book, author=_author_for(data), position=position)
-        for position, data in enumerate(authors, start=1)
-    )
+class _Authors:
+    """The library's authors named in one batch, loaded in two queries.
+
+    An author is shared between summaries: found by slug, else by name (the oldest
+    namesake), else created; saved only when a summary changes them.
+    """
+
+    def __init__(self, entries):
+        names = {data.name for data in entries}
+        self.by_slug = Author.objects.in_bulk(
+            {data.slug for data in entries if data.slug}, field_name="slug"
+        )
+        self.by_name = dict.fromkeys(names)
+        for author in Author.objects.filter(name__in=names).order_by("-pk"):
+            self.by_name[author.name] = author
+
+    def _named(self, name):
+        if name not in self.by_name:  # renamed earlier in this batch: ask the database again
+            self.by_name[name] = Author.objects.filter(name=name).order_by("pk").first()
+        return self.by_name[name]
+
+    def get(self, data):
+        author = (self.by_slug.get(data.slug) if data.slug else None) or self._named(data.name)
+        if author is None:
+            author = Author(name=data.name, slug=data.slug or unique_slug(Author, data.name))
+        before = (author.name, author.bio, author.website)
+        author.name = data.name
+        # A blank bio or url in one file leaves what another summary (or an editor) wrote.
+        author.bio = data.bio or author.bio
+        author.website = data.url or author.website
+        if author.pk is None or (author.name, author.bio, author.website) != before:
+            author.full_clean(validate_unique=False)
+            author.save()
+            if self.by_name.get(before[0]) is author and before[0] != author.name:
+                del self.by_name[before[0]]
+            namesake = self.by_name.get(author.name)
+            if namesake is None or namesake.pk > author.pk:
+                self.by_name[author.name] = author
+            self.by_slug[author.slug] = author
+        return author
+
+
+def _write_authors(items):
+    authors = _Authors([data for item in items for data in item.summary.authors])
+    links = []
+    for item in items:
+        for position, data in enumerate(item.summary.authors, start=1):
+            with _labelled(item):
+                links.append(
+                    BookAuthor(book=item.book, author=authors.get(data), position=position)
+                )
+    BookAuthor.objects.filter(book__in=_updated(items)).delete()
+    BookAuthor.objects.bulk_create(links)
 
 
 def _rendered(instance):
@@ -367,88 +531,162 @@ def _rendered(instance):
     return instance
 
 
-def _replace_children(book, summary):
-    book.sections.all().delete()
+def _write_contents(items):
+    """Replace the sections, audience, parts and chapters of a batch's books in bulk."""
+    updated = _updated(items)
+    for model in (Section, AudienceItem, Part):  # deleting a part deletes its chapters
+        model.objects.filter(book__in=updated).delete()
     Section.objects.bulk_create(
-        _rendered(Section(book=book, position=position, heading=data.heading, body=data.body))
-        for position, data in enumerate(summary.sections, start=1)
+        [
+            _rendered(
+                Section(book=item.book, position=position, heading=data.heading, body=data.body)
+            )
+            for item in items
+            for position, data in enumerate(item.summary.sections, start=1)
+        ]
     )
-    book.audience.all().delete()
     AudienceItem.objects.bulk_create(
-        _rendered(AudienceItem(book=book, position=position, text=text))
-        for position, text in enumerate(summary.audience, start=1)
+        [
+            _rendered(AudienceItem(book=item.book, position=position, text=text))
+            for item in items
+            for position, text in enumerate(item.summary.audience, start=1)
+        ]
     )
-    book.parts.all().delete()
-    parts = Part.objects.bulk_create(
-        _rendered(
-            Part(
-                book=book,
-                position=position,
-                label=data.label,
-                title=data.title,
-                summary=data.summary,
-            )
+    parts = [
+        (
+            _rendered(
+                Part(
+                    book=item.book,
+                    position=position,
+                    label=data.label,
+                    title=data.title,
+                    summary=data.summary,
+                )
+            ),
+            data.chapters,
         )
-        for position, data in enumerate(summary.parts, start=1)
-    )
+        for item in items
+        for position, data in enumerate(item.summary.parts, start=1)
+    ]
+    Part.objects.bulk_create([part for part, _ in parts])
     Chapter.objects.bulk_create(
-        _rendered(
-            Chapter(part=part, position=position, title=chapter.title, summary=chapter.summary)
-        )
-        for part, data in zip(parts, summary.parts, strict=True)
-        for position, chapter in enumerate(data.chapters, start=1)
-    )
-
-
-def _replace_review(book, data):
-    if data is None:
-        Review.objects.filter(book=book).delete()
-        return
-    review = Review.objects.filter(book=book).first() or Review(book=book)
-    review.reviewer = data.reviewer
-    review.source = data.source
-    review.url = data.url
-    review.title = data.title
-    review.body = data.body
-    review.published_on = data.published_at
-    review.full_clean(exclude=["book"], validate_unique=False)
-    review.save()
-    review.takeaways.all().delete()
-    Takeaway.objects.bulk_create(
-        _rendered(Takeaway(review=review, position=position, title=item.title, text=item.text))
-        for position, item in enumerate(data.takeaways, start=1)
-    )
-
-
-def _replace_related(book, related, label):
-    slugs = {link.slug for link in related if link.slug}
-    targets = {target.slug: target for target in Book.objects.filter(slug__in=slugs)}
-    links = []
-    for position, data in enumerate(related, start=1):
-        target = None
-        if data.slug:
-            target = targets.get(data.slug)
-            if target is None:
-                raise SummaryFileError(
-                    f"{label}: related[{position - 1}].slug: no summary with slug "
-                    f"{data.slug!r} in the library or in this file"
-                )
-            if target.pk == book.pk:
-                raise SummaryFileError(
-                    f"{label}: related[{position - 1}].slug: a summary cannot be related to itself"
-                )
-        links.append(
-            RelatedLink(
-                book=book,
-                target=target,
-                title="" if target else data.title,
-                authors="" if target else data.authors_text,
-                note=data.note,
-                position=position,
-                featured=data.featured,
+        [
+            _rendered(
+                Chapter(part=part, position=position, title=chapter.title, summary=chapter.summary)
             )
+            for part, chapters in parts
+            for position, chapter in enumerate(chapters, start=1)
+        ]
+    )
+
+
+def _write_tags(items):
+    """Set each book's tags; a name matches an existing tag ignoring case, as taggit does."""
+    tagged_item = Book.tags.through
+    tag_model = tagged_item.tag_model()
+    tags = {}
+    for name in dict.fromkeys(name for item in items for name in item.summary.tags):
+        tags[name] = tag_model.objects.filter(name__iexact=name).order_by(
+            "pk"
+        ).first() or tag_model.objects.create(name=name)
+    wanted = {item.book.pk: {tags[name].pk for name in item.summary.tags} for item in items}
+    content_type = ContentType.objects.get_for_model(Book)
+    stale = []
+    for row, book_pk, tag_pk in tagged_item.objects.filter(
+        content_type=content_type, object_id__in=[book.pk for book in _updated(items)]
+    ).values_list("pk", "object_id", "tag_id"):
+        if tag_pk in wanted[book_pk]:
+            wanted[book_pk].remove(tag_pk)
+        else:
+            stale.append(row)
+    tagged_item.objects.filter(pk__in=stale).delete()
+    tagged_item.objects.bulk_create(
+        [
+            tagged_item(content_type=content_type, object_id=book_pk, tag_id=tag_pk)
+            for book_pk, tag_pks in wanted.items()
+            for tag_pk in tag_pks
+        ]
+    )
+
+
+def _write_reviews(items):
+    """Create, update or delete each book's review, then replace the takeaways in bulk."""
+    updated = _updated(items)
+    existing = {review.book_id: review for review in Review.objects.filter(book__in=updated)}
+    Takeaway.objects.filter(review__book__in=updated).delete()
+    Review.objects.filter(
+        book__in=[item.book for item in items if item.summary.review is None]
+    ).delete()
+    takeaways = []
+    for item in items:
+        data = item.summary.review
+        if data is None:
+            continue
+        review = existing.get(item.book.pk) or Review(book=item.book)
+        review.reviewer = data.reviewer
+        review.source = data.source
+        review.url = data.url
+        review.title = data.title
+        review.body = data.body
+        review.published_on = data.published_at
+        with _labelled(item):
+            review.full_clean(exclude=["book"], validate_unique=False)
+        review.save()
+        takeaways.extend(
+            _rendered(
+                Takeaway(review=review, position=position, title=takeaway.title, text=takeaway.text)
+            )
+            for position, takeaway in enumerate(data.takeaways, start=1)
         )
-    book.related_links.all().delete()
+    Takeaway.objects.bulk_create(takeaways)
+
+
+class _PendingLink(NamedTuple):
+    """A related link waiting for the end of the file: a plain tuple, small to hold."""
+
+    slug: str | None
+    title: str | None
+    authors_text: str
+    note: str
+    featured: bool
+
+    @classmethod
+    def of(cls, data):
+        return cls(data.slug, data.title, data.authors_text, data.note, data.featured)
+
+
+def _write_related(pending):
+    """Replace the related links of imported books: ``pending`` holds (book pk, label, links)."""
+    slugs = {link.slug for _, _, related in pending for link in related if link.slug}
+    targets = dict(Book.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    links = []
+    for book_pk, label, related in pending:
+        for position, data in enumerate(related, start=1):
+            target_pk = None
+            if data.slug:
+                target_pk = targets.get(data.slug)
+                if target_pk is None:
+                    raise SummaryFileError(
+                        f"{label}: related[{position - 1}].slug: no summary with slug "
+                        f"{data.slug!r} in the library or in this file"
+                    )
+                if target_pk == book_pk:
+                    raise SummaryFileError(
+                        f"{label}: related[{position - 1}].slug: a summary cannot be related "
+                        "to itself"
+                    )
+            links.append(
+                RelatedLink(
+                    book_id=book_pk,
+                    target_id=target_pk,
+                    title="" if target_pk else data.title,
+                    authors="" if target_pk else data.authors_text,
+                    note=data.note,
+                    position=position,
+                    featured=data.featured,
+                )
+            )
+    RelatedLink.objects.filter(book_id__in=[book_pk for book_pk, _, _ in pending]).delete()
     RelatedLink.objects.bulk_create(links)
 
 

@@ -156,7 +156,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else DATABASES["default"]["CONN_MAX_AGE"]
 
+# --- Read replica ------------------------------------------------------------------
+# DATABASE_REPLICA_URL adds a read-only copy of the database (a PostgreSQL
+# streaming replica): readers' queries go there, everything else to the primary
+# (config/routers.py). In tests the replica mirrors the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=env_int("CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "config.routers.PrimaryReplicaMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache --------------------------------------------------------------------------
+# Local memory (one cache per process) unless REDIS_URL is set; then Django's
+# Redis cache, shared by every worker and every app server.
+
+
+def cache_config(redis_url):
+    """The CACHES setting: Django's Redis cache at ``redis_url``, or local memory without one."""
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "library",
+            # A stalled Redis must fail a cache call quickly, not hang a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+
+
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES = cache_config(REDIS_URL)
 
 # --- Authentication ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

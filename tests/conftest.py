@@ -1,17 +1,29 @@
 """Shared fixtures: fast hashing, throwaway media, an editor account and the demo library."""
 
+import os
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
+from config.settings import cache_config
 from tests.factories import UserFactory
 
 
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Never the shell's REDIS_URL (tests clear the cache): local memory, or the Redis
+    # database named by TEST_REDIS_URL, which .ci/run sets for the cache tests.
+    settings.CACHES = cache_config(os.environ.get("TEST_REDIS_URL", "").strip())
+    if "replica" not in settings.DATABASES:
+        # A replica mirroring the test database, for the router's tests; with no
+        # router installed (the default) no query goes there.
+        settings.DATABASES["replica"] = {
+            **settings.DATABASES["default"],
+            "TEST": {"MIRROR": "default"},
+        }
 
 
 @pytest.fixture(autouse=True)

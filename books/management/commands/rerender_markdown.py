@@ -1,0 +1,69 @@
+"""Re-render every stored Markdown field, in batches: run after changing the sanitiser policy."""
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from books.markdown import RenderedMarkdownMixin
+
+BATCH_SIZE = 500
+
+
+class Command(BaseCommand):
+    """``rerender_markdown [--dry-run]``: refresh the stored HTML of every Markdown field."""
+
+    help = (
+        "Render every Markdown source again and store the HTML that changed. Pages show the "
+        "HTML stored at save time, so run this after changing books/markdown.py."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="count what would change, write nothing"
+        )
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+
+    def handle(self, *args, dry_run, batch_size, **options):
+        total = 0
+        for model in apps.get_models():
+            if issubclass(model, RenderedMarkdownMixin) and model.markdown_fields:
+                checked, changed = self.rerender(model, batch_size, dry_run=dry_run)
+                total += changed
+                self.stdout.write(
+                    f"{model._meta.label}: {checked} checked, {changed} "
+                    f"{'would change' if dry_run else 'updated'}"
+                )
+        verb = "would change" if dry_run else "updated"
+        self.stdout.write(self.style.SUCCESS(f"{total} row(s) {verb}."))
+
+    def rerender(self, model, batch_size, *, dry_run):
+        """Re-render ``model`` in primary-key batches; return (rows checked, rows changed)."""
+        targets = list(model.markdown_fields.values())
+        # Rows that count the words of their text count them from the rendered HTML.
+        counts_words = hasattr(model, "count_words")
+        if counts_words:
+            targets.append("word_count")
+        rows = model._default_manager.order_by("pk")
+        checked = changed = 0
+        last_pk = None
+        while True:
+            # Keyset pagination: each batch is a short query and a short transaction.
+            batch = list(
+                (rows.filter(pk__gt=last_pk) if last_pk is not None else rows)[:batch_size]
+            )
+            if not batch:
+                return checked, changed
+            last_pk = batch[-1].pk
+            checked += len(batch)
+            stale = []
+            for row in batch:
+                before = [getattr(row, target) for target in targets]
+                row.render_markdown()
+                if counts_words:
+                    row.count_words()
+                if [getattr(row, target) for target in targets] != before:
+                    stale.append(row)
+            changed += len(stale)
+            if stale and not dry_run:
+                with transaction.atomic():
+                    model._default_manager.bulk_update(stale, targets)
