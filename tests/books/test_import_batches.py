@@ -223,7 +223,7 @@ def test_without_a_worker_process_the_import_renders_everything_itself(tmp_path,
 
 
 def test_a_large_import_refreshes_postgresql_planner_statistics(tmp_path, monkeypatch):
-    monkeypatch.setattr("books.summaries.ANALYZE_AFTER", 3)
+    monkeypatch.setattr("books.summaries.importer.ANALYZE_AFTER", 3)
     with CaptureQueriesContext(connection) as small:
         import_file(write(tmp_path, [summary("a"), summary("b")], "small.json"))
     with CaptureQueriesContext(connection) as large:

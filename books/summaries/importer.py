@@ -1,43 +1,19 @@
-"""The summary-file format: validate, import (upsert by slug, one transaction per file), export.
-
-The format is documented in docs/summary-format.md. This module also owns the
-queryset that loads a whole summary (book, review, related links) for a page or
-an export, since it is the part of ``books`` that knows about ``reviews``.
-"""
+"""Import summary files: upsert by slug in batches, one transaction per file."""
 
 import itertools
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal, NamedTuple
+from pathlib import Path
+from typing import NamedTuple
 
-import ijson
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_unicode_slug
-from django.db import connection, models, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.text import slugify
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
-from pydantic import ValidationError as SchemaError
 
-from reviews.models import RelatedLink, Review, Takeaway
-
-from .history import record_revisions
-from .markdown import RenderAhead, prerendered
-from .models import (
+from books.history import record_revisions
+from books.markdown import RenderAhead, prerendered
+from books.models import (
     AudienceItem,
     Author,
     Book,
@@ -47,241 +23,17 @@ from .models import (
     Section,
     Status,
     unique_slug,
-    validate_isbn,
 )
-from .signals import mark_changed
+from books.signals import mark_changed
+from reviews.models import RelatedLink, Review, Takeaway
 
-
-class SummaryFileError(Exception):
-    """A summary file that cannot be imported; the message names the file and the field."""
-
-
-# --- The format ----------------------------------------------------------------------
-
-
-def _django_check(validator):
-    def check(value):
-        if value:
-            try:
-                validator(value)
-            except ValidationError as error:
-                raise ValueError(" ".join(error.messages)) from None
-        return value
-
-    return AfterValidator(check)
-
-
-def _check_media_path(value):
-    path = PurePosixPath(value)
-    if value and (path.is_absolute() or ".." in path.parts or "\\" in value):
-        raise ValueError("must be a path inside the media folder, e.g. covers/name.jpg")
-    return value
-
-
-def _check_isbn(value):
-    if value:
-        try:
-            validate_isbn(value)
-        except ValidationError as error:
-            raise ValueError(" ".join(error.messages)) from None
-    return value
-
-
-def text_field(max_length=None, *, required=False):
-    """A string field; ``required`` means it may not be blank."""
-    return Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1 if required else 0, max_length=max_length
-        ),
-    ]
-
-
-Url = Annotated[text_field(200), _django_check(URLValidator(schemes=["http", "https"]))]
-Slug = Annotated[text_field(320, required=True), _django_check(validate_unicode_slug)]
-
-
-class Schema(BaseModel):
-    """Base for the format's objects: exact types, unknown keys rejected."""
-
-    model_config = ConfigDict(strict=True, extra="forbid")
-
-
-class AuthorData(Schema):
-    name: text_field(200, required=True)
-    slug: Annotated[text_field(220), _django_check(validate_unicode_slug)] = ""
-    bio: str = ""
-    url: Url = ""
-
-
-class SectionData(Schema):
-    heading: text_field(200, required=True)
-    body: text_field(required=True)
-
-
-class ChapterData(Schema):
-    title: text_field(300, required=True)
-    summary: str = ""
-
-
-class PartData(Schema):
-    label: text_field(20) = ""
-    title: text_field(300, required=True)
-    summary: str = ""
-    chapters: list[ChapterData] = []
-
-
-class TakeawayData(Schema):
-    title: text_field(200, required=True)
-    text: text_field(required=True)
-
-
-class ReviewData(Schema):
-    reviewer: text_field(200, required=True)
-    source: text_field(200, required=True)
-    url: Url = ""
-    title: text_field(300) = ""
-    body: str = ""
-    published_at: Annotated[date | None, Field(strict=False)] = None
-    takeaways: list[TakeawayData] = []
-
-
-class RelatedData(Schema):
-    slug: Slug | None = None
-    title: text_field(300) | None = None
-    authors: text_field(300) | list[text_field(200, required=True)] = ""
-    note: text_field(300, required=True)
-    featured: bool = False
-
-    @model_validator(mode="after")
-    def slug_or_title(self):
-        if bool(self.slug) == bool(self.title):
-            raise ValueError("give either 'slug' (a summary in the library) or 'title', not both")
-        return self
-
-    @property
-    def authors_text(self):
-        return ", ".join(self.authors) if isinstance(self.authors, list) else self.authors
-
-
-class SummaryData(Schema):
-    slug: Slug | None = None
-    title: text_field(300, required=True)
-    subtitle: text_field(300) = ""
-    authors: list[AuthorData] = []
-    publisher: text_field(200) = ""
-    year: Annotated[int, Field(ge=1450, le=2100)] | None = None
-    pages: Annotated[int, Field(ge=1)] | None = None
-    isbn: Annotated[text_field(17), AfterValidator(_check_isbn)] = ""
-    cover: Annotated[text_field(100), AfterValidator(_check_media_path)] = ""
-    lede: text_field(600) = ""
-    description: str = ""
-    authors_intro: str = ""
-    structure_intro: str = ""
-    sections: list[SectionData] = []
-    audience: list[text_field(300, required=True)] = []
-    tags: list[text_field(100, required=True)] = []
-    status: Literal["published", "draft"] = "draft"
-    published_at: Annotated[AwareDatetime | None, Field(strict=False)] = None
-    parts: list[PartData] = []
-    review: ReviewData | None = None
-    related: list[RelatedData] = []
-
-    @model_validator(mode="after")
-    def consistent(self):
-        names = [author.slug or author.name.casefold() for author in self.authors]
-        if len(names) != len(set(names)):
-            raise ValueError("authors: the same author is listed twice")
-        if sum(link.featured for link in self.related) > 1:
-            raise ValueError("related: only one link can be featured")
-        if self.slug and any(link.slug == self.slug for link in self.related):
-            raise ValueError("related: a summary cannot be related to itself")
-        return self
-
-    @property
-    def book_slug(self):
-        return self.slug or slugify(self.title, allow_unicode=True)[:320].strip("-")
-
-
-# --- Reading and validating -------------------------------------------------------------
-
-
-def _location(loc):
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "(summary)"
-
-
-def _describe(path, index, raw):
-    title = raw.get("title") if isinstance(raw, dict) else None
-    label = f"summary #{index + 1}"
-    if isinstance(title, str) and title.strip():
-        label += f" ({title.strip()[:80]!r})"
-    return f"{path}: {label}"
-
-
-def read_items(path):
-    """Yield the raw summary objects of a summary file one by one, or raise SummaryFileError.
-
-    A list is streamed (ijson): a file of thousands of summaries is never held in
-    memory whole, and a syntax error surfaces when the reader reaches it.
-    """
-    try:
-        stream = open(path, "rb")  # noqa: SIM115 (closed by the ``with`` below)
-    except FileNotFoundError:
-        raise SummaryFileError(f"{path}: no such file") from None
-    except OSError as error:
-        raise SummaryFileError(f"{path}: cannot be read as UTF-8 text ({error})") from None
-    with stream:
-        try:
-            events = ijson.parse(stream, use_float=True)
-            first = next(events, (None, None, None))
-            if first[1] not in {"start_array", "start_map"}:
-                raise SummaryFileError(f"{path}: must hold one summary object or a list of them")
-            prefix = "item" if first[1] == "start_array" else ""
-            yield from ijson.items(itertools.chain([first], events), prefix)
-        except ijson.JSONError as error:
-            raise SummaryFileError(_json_problem(path, error)) from None
-
-
-def _json_problem(path, error):
-    """Say where a file's JSON breaks. Only a broken file is read whole, to find the line."""
-    try:
-        json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as problem:
-        return f"{path}: cannot be read as UTF-8 text ({problem})"
-    except json.JSONDecodeError as problem:
-        return (
-            f"{path}: not valid JSON at line {problem.lineno}, column {problem.colno}: "
-            f"{problem.msg}"
-        )
-    return f"{path}: not valid JSON ({str(error).splitlines()[0]})"
-
-
-def validate_item(path, index, raw):
-    """Check one raw summary against the format; errors name the file and every bad field."""
-    if not isinstance(raw, dict):
-        raise SummaryFileError(f"{_describe(path, index, raw)}: must be an object with a 'title'")
-    try:
-        summary = SummaryData.model_validate(raw)
-    except SchemaError as error:
-        problems = "; ".join(
-            f"{_location(problem['loc'])}: {problem['msg'].removeprefix('Value error, ')}"
-            for problem in error.errors()
-        )
-        raise SummaryFileError(f"{_describe(path, index, raw)}: {problems}") from None
-    if not summary.book_slug:
-        raise SummaryFileError(
-            f"{_describe(path, index, raw)}: slug: cannot be derived from the title; give one"
-        )
-    return summary
-
-
-# --- Importing --------------------------------------------------------------------------
+from .format import (
+    SummaryData,
+    SummaryFileError,
+    describe_item,
+    read_items,
+    validate_item,
+)
 
 # Summaries validated and written together: bounds the memory an import holds and
 # turns per-summary queries into a few bulk queries per batch.
@@ -314,7 +66,7 @@ def iter_summaries(path):
     first_seen = {}
     for index, raw in enumerate(read_items(path)):
         summary = validate_item(path, index, raw)
-        label = _describe(path, index, raw)
+        label = describe_item(path, index, raw)
         slug = summary.book_slug
         if slug in first_seen:
             raise SummaryFileError(
@@ -688,133 +440,3 @@ def _write_related(pending):
             )
     RelatedLink.objects.filter(book_id__in=[book_pk for book_pk, _, _ in pending]).delete()
     RelatedLink.objects.bulk_create(links)
-
-
-# --- Loading a whole summary, and exporting -------------------------------------------
-
-
-def with_review_and_related(books, *, public=True):
-    """Add the review, its takeaways and the related links to a book queryset.
-
-    ``public`` keeps only the related links a reader may follow; an export
-    (``public=False``) takes every link, drafts included.
-    """
-    links = RelatedLink.objects.public() if public else RelatedLink.objects.all()
-    return books.select_related("review").prefetch_related(
-        models.Prefetch("review__takeaways", queryset=Takeaway.objects.order_by("position")),
-        models.Prefetch(
-            "related_links",
-            queryset=links.order_by("position")
-            .select_related("target")
-            .prefetch_related(
-                models.Prefetch(
-                    "target__book_authors",
-                    queryset=BookAuthor.objects.select_related("author").order_by("position"),
-                )
-            ),
-        ),
-    )
-
-
-def full_summaries(books, *, public=True):
-    """A book queryset with everything a summary page or an export shows, in fixed queries."""
-    return with_reading_time(with_review_and_related(books.with_contents(), public=public))
-
-
-def _words_of(model, book_path):
-    rows = model.objects.filter(**{book_path: OuterRef("pk")}).order_by().values(book_path)
-    return Coalesce(Subquery(rows.annotate(total=Sum("word_count")).values("total")), 0)
-
-
-def with_reading_time(books):
-    """Annotate ``reading_words``: the words of every row of each summary, summed in the database.
-
-    Each row stores its own count when saved (``books.reading``), so the sum is
-    right after any inline edit or import, and cards need no chapter loaded.
-    """
-    return books.annotate(
-        reading_words=F("word_count")
-        + _words_of(Section, "book")
-        + _words_of(AudienceItem, "book")
-        + _words_of(Part, "book")
-        + _words_of(Chapter, "part__book")
-        + _words_of(Review, "book")
-        + _words_of(Takeaway, "review__book")
-    )
-
-
-def summary_cards(books):
-    """A book queryset with what a card shows: authors, tags and reading time, in fixed queries."""
-    return with_reading_time(books.with_authors().prefetch_related("tags"))
-
-
-def review_of(book):
-    """The book's review, or None (reads the ``select_related`` cache)."""
-    try:
-        return book.review
-    except Review.DoesNotExist:
-        return None
-
-
-def export_summary(book):
-    """One summary as a dict in the summary-file format (``book`` from ``full_summaries``)."""
-    data = {
-        "slug": book.slug,
-        "title": book.title,
-        "subtitle": book.subtitle,
-        "authors": [
-            {"name": a.name, "slug": a.slug, "bio": a.bio, "url": a.website}
-            for a in book.ordered_authors
-        ],
-        "publisher": book.publisher,
-        "year": book.year,
-        "pages": book.pages,
-        "isbn": book.isbn,
-        "cover": book.cover.name or "",
-        "lede": book.lede,
-        "description": book.description,
-        "authors_intro": book.authors_intro,
-        "structure_intro": book.structure_intro,
-        "sections": [{"heading": s.heading, "body": s.body} for s in book.sections.all()],
-        "audience": [item.text for item in book.audience.all()],
-        "tags": sorted(tag.name for tag in book.tags.all()),
-        "status": book.status,
-        "published_at": book.published_at.isoformat() if book.published_at else None,
-        "parts": [
-            {
-                "label": part.label,
-                "title": part.title,
-                "summary": part.summary,
-                "chapters": [{"title": c.title, "summary": c.summary} for c in part.chapters.all()],
-            }
-            for part in book.parts.all()
-        ],
-        "review": None,
-        "related": [],
-    }
-    review = review_of(book)
-    if review is not None:
-        data["review"] = {
-            "reviewer": review.reviewer,
-            "source": review.source,
-            "url": review.url,
-            "title": review.title,
-            "body": review.body,
-            "published_at": review.published_on.isoformat() if review.published_on else None,
-            "takeaways": [{"title": t.title, "text": t.text} for t in review.takeaways.all()],
-        }
-    for link in book.related_links.all():
-        item = (
-            {"slug": link.target.slug}
-            if link.target_id
-            else {"title": link.title, "authors": link.authors}
-        )
-        item.update(note=link.note, featured=link.featured)
-        data["related"].append(item)
-    return data
-
-
-def iter_exports(books):
-    """Yield every summary of ``books`` in the file format, loading them in batches."""
-    for book in full_summaries(books, public=False).order_by("pk").iterator(chunk_size=200):
-        yield export_summary(book)

@@ -1,0 +1,34 @@
+"""Whole summaries: the summary-file format, import, export, and the querysets that load them.
+
+The format is documented in docs/summary-format.md. This package is the part of
+``books`` that knows about ``reviews``: a summary is a book with its review and
+related links.
+"""
+
+from .export import export_summary, iter_exports
+from .format import SummaryData, SummaryFileError, read_items, validate_item
+from .importer import ImportResult, import_file, iter_summaries
+from .queries import (
+    full_summaries,
+    review_of,
+    summary_cards,
+    with_reading_time,
+    with_review_and_related,
+)
+
+__all__ = [
+    "ImportResult",
+    "SummaryData",
+    "SummaryFileError",
+    "export_summary",
+    "full_summaries",
+    "import_file",
+    "iter_exports",
+    "iter_summaries",
+    "read_items",
+    "review_of",
+    "summary_cards",
+    "validate_item",
+    "with_reading_time",
+    "with_review_and_related",
+]
