@@ -26,22 +26,6 @@ class ReviewInline(nested_admin.NestedStackedInline):
     inlines = [TakeawayInline]
     formfield_overrides = MARKDOWN_WIDGETS
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        self._record_summary(request, form.instance.book_id, "Review edited on its own page.")
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        self._record_summary(request, obj.book_id, "Review deleted on its own page.")
-
-    @staticmethod
-    def _record_summary(request, book_id, comment):
-        # The review is part of its summary: count a new version (so an editor
-        # with the summary open cannot overwrite this) and record it in its history.
-        book = Book.objects.filter(pk=book_id).first()
-        if book is not None:
-            record_save(book, user=request.user, comment=comment)
-
 
 class RelatedLinkInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
     """“Related chapters”: other summaries (or titles not in the library yet) to read next."""
