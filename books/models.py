@@ -197,7 +197,7 @@ class Book(RenderedMarkdownMixin, CountedWords):
     slug = models.SlugField(
         max_length=320,
         allow_unicode=True,
-        help_text="The summary's URL: /books/<slug>/. Filled in from the title.",
+        help_text="The last part of the summary's address (/books/…/). Filled in from the title.",
     )
     authors = models.ManyToManyField(Author, through="BookAuthor", related_name="books")
     publisher = models.CharField(max_length=200, blank=True, help_text="E.g. O'Reilly Media, Inc.")

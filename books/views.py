@@ -3,9 +3,10 @@
 import re
 
 from django.core.validators import slug_unicode_re
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -186,6 +187,11 @@ class AuthorDetailView(SlugInPath, ReaderPagination, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's, for one)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def robots_txt(request):

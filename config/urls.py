@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 
 from books.sitemaps import SITEMAPS
 from books.uploads import ImageUploadView, MarkdownPreviewView
-from books.views import robots_txt
+from books.views import favicon, robots_txt
 from config.security import serve_media
 
 admin.site.site_header = "Book summaries — editors"
@@ -25,6 +25,7 @@ urlpatterns = [
     # Crawlers look for these at fixed addresses.
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 handler404 = "books.views.page_not_found"

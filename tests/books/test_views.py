@@ -170,3 +170,10 @@ def test_server_error_page_is_styled_without_inline_css(rf):
     assert "Something went wrong" in html
     assert "css/site.css" in html
     assert "<style" not in html and "style=" not in html
+
+
+def test_favicon_is_served_for_browsers_that_ask_for_it(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+    assert 'rel="icon"' in client.get("/").content.decode()
