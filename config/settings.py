@@ -200,6 +200,9 @@ def cache_config(redis_url):
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CACHES = cache_config(REDIS_URL)
+# How long readers' pages stay in the cache (books/cache.py): an upper bound
+# only, since every change retires the pages it affects at once; 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 
 # --- Authentication ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

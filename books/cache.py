@@ -1,0 +1,294 @@
+"""The readers' page cache: whole anonymous pages, keyed on version tokens kept in the database.
+
+Every cached page's key holds, besides its URL:
+
+- a **version token** read from the database on each request (one small query):
+  ``LibraryVersion`` for the lists (home, tags, tag and author pages, feeds,
+  the sitemap, robots.txt), or the summary's own ``SummaryVersion`` for a
+  summary page;
+- the **time of the latest publication** that has come (``published()``'s
+  newest ``published_at``), so that a scheduled summary appears at its time
+  although nothing was saved then.
+
+After each commit that changed summaries (``books.signals.summaries_changed``)
+the tokens of the library and of every summary page that shows a changed
+summary are replaced by a new random number. Pages cached under the old tokens
+are never looked up again, in any process: with the local-memory cache each
+gunicorn worker keeps its own copies, and no worker needs to be told to drop
+them. Nothing is deleted; old entries age out (``PAGE_CACHE_SECONDS``).
+
+Only anonymous reads are cached: a request carrying a session cookie (every
+signed-in editor has one) is served fresh and never stored, and so are
+responses that set a cookie, use the CSRF token or the session, or say
+``private``/``no-store`` (a staff preview). Only 200s are stored.
+"""
+
+import hashlib
+import logging
+import secrets
+from collections import defaultdict
+from functools import wraps
+from itertools import batched
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.validators import slug_unicode_re
+from django.db import connections, transaction
+from django.db.models import Subquery
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
+from taggit.models import TaggedItem
+
+from .models import Book, LibraryVersion, SummaryVersion
+from .signals import summaries_changed
+
+logger = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+# A longer query string is served but not stored: nobody shares such links, and
+# random ones must not push real pages out of the cache.
+MAX_QUERY_LENGTH = 256
+BATCH = 500
+# Headers a view sets that a cached copy must repeat; the middleware adds the rest
+# (security headers, CSP, Vary) to every response, cached or not.
+STORED_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "X-Robots-Tag")
+
+
+def new_token():
+    """A random version token: never repeats, even after a database is restored from a backup."""
+    return secrets.randbits(62)
+
+
+# --- Reading: one query per request ---------------------------------------------------------
+
+
+def current_versions(slug=None):
+    """``(token, latest_publication)`` for a list, or for the summary at ``slug``.
+
+    A summary without a version row yet is keyed on the library's token, which
+    every change replaces. Returns None when there is no library version (a
+    database flushed by hand): such a request is simply not cached.
+    """
+    latest = Book.objects.published().order_by("-published_at").values("published_at")[:1]
+    columns = {"latest": Subquery(latest)}
+    if slug is not None:
+        book = Book.objects.filter(slug=slug).values("pk")[:1]
+        columns["summary"] = Subquery(
+            SummaryVersion.objects.filter(book_id=Subquery(book)).values("token")[:1]
+        )
+    rows = list(
+        LibraryVersion.objects.filter(pk=1).annotate(**columns).values_list("token", *columns)[:1]
+    )
+    if not rows:
+        return None
+    token, latest, *summary = rows[0]
+    if summary and summary[0] is not None:
+        token = summary[0]
+    return token, latest
+
+
+def page_key(request, versions):
+    token, latest = versions
+    query = request.META.get("QUERY_STRING", "")
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    digest = hashlib.sha256(f"{address}|{token}|{latest}".encode()).hexdigest()
+    return f"page:{digest}"
+
+
+# --- The view decorator -----------------------------------------------------------------------
+
+
+def anonymous_read(request):
+    """True for a request whose page is the same for every reader: a cookie-less GET or HEAD."""
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in SAFE_METHODS
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+    )
+
+
+def _storable(request, response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if response.has_header("Vary") or _forbids_caching(response):
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # the page holds a CSRF token: it belongs to one visitor
+    session = getattr(request, "session", None)
+    return not (session is not None and session.modified)
+
+
+def _forbids_caching(response):
+    directives = response.get("Cache-Control", "").lower()
+    return any(word in directives for word in ("private", "no-store", "no-cache"))
+
+
+def _rendered(response):
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    return response
+
+
+def _add_validators(response):
+    """Give a page an ETag (a hash of its body) and ``Cache-Control: no-cache``.
+
+    ``no-cache`` makes browsers and proxies ask again each time, so an edit is
+    never hidden by a copy they kept; the ETag makes asking cheap (a 304).
+    Returns False for a response that must not be revalidated this way.
+    """
+    if response.status_code != 200 or response.streaming or _forbids_caching(response):
+        return False
+    if not response.has_header("ETag"):
+        response.headers["ETag"] = quote_etag(
+            hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+        )
+    patch_cache_control(response, no_cache=True)
+    return True
+
+
+def _answer(request, response):
+    """The response, or a 304 when the reader's copy has the response's ETag."""
+    if not response.has_header("ETag"):
+        return response
+    answer = get_conditional_response(request, etag=response["ETag"], response=response)
+    if answer is not response and response.has_header("X-Page-Cache"):
+        answer.headers["X-Page-Cache"] = response["X-Page-Cache"]
+    return answer
+
+
+def fresh(request, response):
+    """A page served without the cache: validators added, 304 when the reader's copy is current."""
+    response = _rendered(response)
+    _add_validators(response)
+    return _answer(request, response)
+
+
+def cached_page(view, *, summary=False):
+    """Serve ``view``'s page to anonymous readers from the cache, exact after every change.
+
+    ``summary=True`` keys the page on the version of the summary at the URL's
+    ``slug`` instead of the whole library's.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not anonymous_read(request):
+            return fresh(request, view(request, *args, **kwargs))
+        slug = kwargs.get("slug") if summary else None
+        if slug is not None and not slug_unicode_re.match(slug):
+            return view(request, *args, **kwargs)  # not a slug: the view answers 404
+        versions = current_versions(slug)
+        if versions is None:
+            return fresh(request, view(request, *args, **kwargs))
+        key = page_key(request, versions)
+        entry = cache.get(key)
+        if entry is not None:
+            content, headers = entry
+            response = HttpResponse(content, headers=headers)
+            response.headers["X-Page-Cache"] = "hit"
+            return _answer(request, response)
+        response = _rendered(view(request, *args, **kwargs))
+        storable = _storable(request, response)
+        if _add_validators(response) and storable:
+            headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
+            headers["ETag"] = response["ETag"]
+            headers["Cache-Control"] = response["Cache-Control"]
+            cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            response.headers["X-Page-Cache"] = "miss"
+        return _answer(request, response)
+
+    return wrapper
+
+
+# --- Writing: retire the pages that show what changed ------------------------------------------
+
+
+@receiver(summaries_changed, dispatch_uid="books.cache.retire")
+def retire_pages(sender, book_ids, **kwargs):
+    retire(book_ids)
+
+
+def retire(book_ids):
+    """Give new tokens to the library and to every summary page that shows one of ``book_ids``.
+
+    A summary page shows, besides its own summary: its authors, the summaries
+    its related links point to (``summaries_changed`` already names the pages
+    linking to a changed summary) and, under “more like this”, summaries that
+    share a tag with it. So the pages retired are those of the changed
+    summaries and of every summary carrying a tag that a changed one has now
+    or had at its previous change (``SummaryVersion.tag_ids``): one that lost
+    a tag may have been shown through it.
+    """
+    token = new_token()
+    book_type = ContentType.objects.get_for_model(Book)
+    tags = set()
+    # Inside a transaction every read goes to the primary, never to a lagging replica.
+    with transaction.atomic():
+        for chunk in batched(sorted(book_ids), BATCH):
+            tags.update(_renew_summaries(chunk, token, book_type))
+        for chunk in batched(sorted(tags), BATCH):
+            neighbours = TaggedItem.objects.filter(content_type=book_type, tag_id__in=chunk)
+            SummaryVersion.objects.filter(book_id__in=neighbours.values("object_id")).update(
+                token=token
+            )
+        LibraryVersion.objects.update_or_create(pk=1, defaults={"token": token})
+
+
+def _renew_summaries(book_ids, token, book_type):
+    """New version rows for these summaries (none if deleted); return their old and new tags."""
+    previous = SummaryVersion.objects.filter(book_id__in=book_ids)
+    tags = {tag for row in previous.values_list("tag_ids", flat=True) for tag in row}
+    current = defaultdict(list)
+    for book_id, tag_id in TaggedItem.objects.filter(
+        content_type=book_type, object_id__in=book_ids
+    ).values_list("object_id", "tag_id"):
+        current[book_id].append(tag_id)
+        tags.add(tag_id)
+    previous.delete()
+    SummaryVersion.objects.bulk_create(
+        SummaryVersion(book_id=book_id, token=token, tag_ids=sorted(current[book_id]))
+        for book_id in Book.objects.filter(pk__in=book_ids).values_list("pk", flat=True)
+    )
+    return tags
+
+
+def ensure_versions(using="default"):
+    """Create the library's version and one for each summary that has none (after ``migrate``).
+
+    Summaries written without model signals and without ``mark_changed`` (a
+    benchmark's bulk inserts) get theirs here too.
+    """
+    with transaction.atomic(using=using):
+        if not LibraryVersion.objects.using(using).filter(pk=1).exists():
+            LibraryVersion.objects.using(using).create(pk=1, token=new_token())
+        known = SummaryVersion.objects.using(using).values("book_id")
+        missing = list(Book.objects.using(using).exclude(pk__in=known).values_list("pk", flat=True))
+        book_type = ContentType.objects.db_manager(using).get_for_model(Book)
+        for chunk in batched(missing, BATCH):
+            tags = defaultdict(list)
+            for book_id, tag_id in (
+                TaggedItem.objects.using(using)
+                .filter(content_type=book_type, object_id__in=chunk)
+                .values_list("object_id", "tag_id")
+            ):
+                tags[book_id].append(tag_id)
+            SummaryVersion.objects.using(using).bulk_create(
+                SummaryVersion(book_id=pk, token=new_token(), tag_ids=sorted(tags[pk]))
+                for pk in chunk
+            )
+
+
+@receiver(post_migrate, dispatch_uid="books.cache.versions")
+def versions_after_migrate(sender, app_config, using="default", **kwargs):
+    """``migrate`` (and ``flush``) leave the library with its version rows."""
+    if app_config.label != "books":
+        return
+    tables = connections[using].introspection.table_names()
+    if LibraryVersion._meta.db_table in tables and SummaryVersion._meta.db_table in tables:
+        ensure_versions(using)
