@@ -27,6 +27,7 @@ import hashlib
 import logging
 import secrets
 from collections import defaultdict
+from datetime import UTC, datetime
 from functools import wraps
 from itertools import batched
 
@@ -34,11 +35,13 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.validators import slug_unicode_re
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models import Subquery
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import HttpResponse
+from django.urls import Resolver404, get_resolver
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from taggit.models import TaggedItem
@@ -53,9 +56,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 # random ones must not push real pages out of the cache.
 MAX_QUERY_LENGTH = 256
 BATCH = 500
-# Headers a view sets that a cached copy must repeat; the middleware adds the rest
-# (security headers, CSP, Vary) to every response, cached or not.
-STORED_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "X-Robots-Tag")
+LIBRARY, SUMMARY = "library", "summary"
 
 
 def new_token():
@@ -63,29 +64,83 @@ def new_token():
     return secrets.randbits(62)
 
 
-# --- Reading: one query per request ---------------------------------------------------------
+# --- Which views are cached ---------------------------------------------------------------------
 
 
-def current_versions(slug=None):
-    """``(token, latest_publication)`` for a list, or for the summary at ``slug``.
+def cached_page(view, *, summary=False):
+    """Mark ``view`` as a readers' page that ``PageCacheMiddleware`` caches for anonymous readers.
 
-    A summary without a version row yet is keyed on the library's token, which
-    every change replaces. Returns None when there is no library version (a
-    database flushed by hand): such a request is simply not cached.
+    ``summary=True`` keys the page on the version of the summary at the URL's
+    ``slug`` instead of the whole library's.
     """
-    latest = Book.objects.published().order_by("-published_at").values("published_at")[:1]
+
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    page.page_cache = SUMMARY if summary else LIBRARY
+    return page
+
+
+# --- Reading the versions: one query per request --------------------------------------------------
+
+# Placeholders for the values that change from one request to the next: the
+# version read is compiled by the ORM once per database, then run with the
+# current time and slug in their place (compiling it costs more than running it).
+_AT = datetime(1970, 1, 2, tzinfo=UTC)
+_SLUG = "page-cache-slug-placeholder"
+_compiled = {}
+
+
+def versions_query(at, slug=None):
+    """The library's token, the newest publication time that has come and, for ``slug``,
+    the summary's token: one row."""
+    latest = Book.objects.published(at=at).order_by("-published_at").values("published_at")[:1]
     columns = {"latest": Subquery(latest)}
     if slug is not None:
         book = Book.objects.filter(slug=slug).values("pk")[:1]
         columns["summary"] = Subquery(
             SummaryVersion.objects.filter(book_id=Subquery(book)).values("token")[:1]
         )
-    rows = list(
+    return (
         LibraryVersion.objects.filter(pk=1).annotate(**columns).values_list("token", *columns)[:1]
     )
-    if not rows:
+
+
+def _compile(alias, summary):
+    queryset = versions_query(_AT, _SLUG if summary else None)
+    sql, params = queryset.query.get_compiler(using=alias).as_sql()
+    at = connections[alias].ops.adapt_datetimefield_value(_AT)
+    slots = {index: "at" for index, value in enumerate(params) if value == at}
+    slots.update({index: "slug" for index, value in enumerate(params) if value == _SLUG})
+    if list(slots.values()).count("at") != 1 or list(slots.values()).count("slug") != summary:
+        raise AssertionError(f"Unexpected parameters in the page cache's version read: {params}")
+    return sql, tuple(params), slots
+
+
+def current_versions(slug=None):
+    """``(token, latest publication)`` keying a list, or the summary page at ``slug``.
+
+    A summary without a version row yet is keyed on the library's token, which
+    every change replaces. Returns None without a library version (a database
+    flushed by hand): such a request is served but not cached.
+    """
+    alias = router.db_for_read(LibraryVersion)  # the database the page's content comes from
+    connection = connections[alias]
+    key = (alias, connection.vendor, slug is not None)
+    if key not in _compiled:
+        _compiled[key] = _compile(alias, slug is not None)
+    sql, template, slots = _compiled[key]
+    params = list(template)  # threads share the template
+    values = {"at": connection.ops.adapt_datetimefield_value(timezone.now()), "slug": slug}
+    for index, name in slots.items():
+        params[index] = values[name]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
         return None
-    token, latest, *summary = rows[0]
+    token, latest, *summary = row
     if summary and summary[0] is not None:
         token = summary[0]
     return token, latest
@@ -99,7 +154,7 @@ def page_key(request, versions):
     return f"page:{digest}"
 
 
-# --- The view decorator -----------------------------------------------------------------------
+# --- Serving -------------------------------------------------------------------------------------
 
 
 def anonymous_read(request):
@@ -113,26 +168,18 @@ def anonymous_read(request):
     )
 
 
-def _storable(request, response):
-    if response.status_code != 200 or response.streaming or response.cookies:
-        return False
-    if response.has_header("Vary") or _forbids_caching(response):
-        return False
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-        return False  # the page holds a CSRF token: it belongs to one visitor
-    session = getattr(request, "session", None)
-    return not (session is not None and session.modified)
-
-
 def _forbids_caching(response):
     directives = response.get("Cache-Control", "").lower()
     return any(word in directives for word in ("private", "no-store", "no-cache"))
 
 
-def _rendered(response):
-    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-        response.render()
-    return response
+def _storable(response):
+    """A page any reader may be given: a 200 that sets no cookie (no session, no CSRF token)."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    vary = {value.strip().lower() for value in response.get("Vary", "").split(",") if value.strip()}
+    # Vary: Cookie only says that the (empty) session was looked at; anything else may differ.
+    return vary <= {"cookie"} and not _forbids_caching(response)
 
 
 def _add_validators(response):
@@ -162,30 +209,41 @@ def _answer(request, response):
     return answer
 
 
-def fresh(request, response):
-    """A page served without the cache: validators added, 304 when the reader's copy is current."""
-    response = _rendered(response)
-    _add_validators(response)
-    return _answer(request, response)
+def _policy(request):
+    """``(LIBRARY or SUMMARY, slug)`` when the URL's view is a cached page, else None."""
+    try:
+        match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
+    except Resolver404:
+        return None
+    policy = getattr(match.func, "page_cache", None)
+    return None if policy is None else (policy, match.kwargs.get("slug"))
 
 
-def cached_page(view, *, summary=False):
-    """Serve ``view``'s page to anonymous readers from the cache, exact after every change.
+class PageCacheMiddleware:
+    """Serves readers' pages (views marked with ``cached_page``) from the cache.
 
-    ``summary=True`` keys the page on the version of the summary at the URL's
-    ``slug`` instead of the whole library's.
+    Sits just below the security, CSP and static-file middleware, so a cached
+    page skips sessions, CSRF, authentication and the view, and still gets the
+    security headers of every response. It stores a page with the headers the
+    middleware below it added (X-Frame-Options, Content-Length, Vary), gives
+    every readers' page an ETag, and answers 304 to a reader whose copy is current.
     """
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not anonymous_read(request):
-            return fresh(request, view(request, *args, **kwargs))
-        slug = kwargs.get("slug") if summary else None
-        if slug is not None and not slug_unicode_re.match(slug):
-            return view(request, *args, **kwargs)  # not a slug: the view answers 404
-        versions = current_versions(slug)
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        policy = _policy(request)
+        if policy is None:
+            return self.get_response(request)
+        kind, slug = policy
+        if not anonymous_read(request) or (
+            kind == SUMMARY and not slug_unicode_re.match(slug or "")
+        ):
+            return self.fresh(request)
+        versions = current_versions(slug if kind == SUMMARY else None)
         if versions is None:
-            return fresh(request, view(request, *args, **kwargs))
+            return self.fresh(request)
         key = page_key(request, versions)
         entry = cache.get(key)
         if entry is not None:
@@ -193,17 +251,18 @@ def cached_page(view, *, summary=False):
             response = HttpResponse(content, headers=headers)
             response.headers["X-Page-Cache"] = "hit"
             return _answer(request, response)
-        response = _rendered(view(request, *args, **kwargs))
-        storable = _storable(request, response)
+        response = self.get_response(request)
+        storable = _storable(response)
         if _add_validators(response) and storable:
-            headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-            headers["ETag"] = response["ETag"]
-            headers["Cache-Control"] = response["Cache-Control"]
-            cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            cache.set(key, (response.content, dict(response.headers)), settings.PAGE_CACHE_SECONDS)
             response.headers["X-Page-Cache"] = "miss"
         return _answer(request, response)
 
-    return wrapper
+    def fresh(self, request):
+        """A page served without the cache: with its ETag, or a 304 when the copy is current."""
+        response = self.get_response(request)
+        _add_validators(response)
+        return _answer(request, response)
 
 
 # --- Writing: retire the pages that show what changed ------------------------------------------
