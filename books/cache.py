@@ -98,7 +98,7 @@ def versions_query(at, slug=None):
     latest = Book.objects.published(at=at).order_by("-published_at").values("published_at")[:1]
     columns = {"latest": Subquery(latest)}
     if slug is not None:
-        book = Book.objects.filter(slug=slug).values("pk")[:1]
+        book = Book.objects.filter(slug=slug).order_by().values("pk")[:1]
         columns["summary"] = Subquery(
             SummaryVersion.objects.filter(book_id=Subquery(book)).values("token")[:1]
         )

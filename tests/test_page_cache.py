@@ -513,3 +513,9 @@ def test_versions_exist_after_migrate_for_every_summary(library):
     assert set(SummaryVersion.objects.values_list("book_id", flat=True)) >= {
         book.pk for book in Book.objects.all()
     }
+
+
+def test_a_request_for_another_host_is_refused_not_cached(client, library):
+    response = client.get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert "X-Page-Cache" not in response.headers
