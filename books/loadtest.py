@@ -9,7 +9,6 @@ CPU time and its workers' peak memory are read from ``/proc`` (Linux).
 
 import asyncio
 import os
-import statistics
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ class Result:
     wall: float = 0.0
     client_cpu: float = 0.0
     server_cpu: float = 0.0
+    machine_cpu: float = 0.0
 
     @property
     def requests(self):
@@ -55,8 +55,12 @@ class Result:
         return self.server_cpu / self.requests * 1000 if self.requests else float("nan")
 
     @property
-    def median_ms(self):
-        return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
+    def others_cores(self):
+        """Cores used meanwhile by anything but this client and the server's processes
+        (for PostgreSQL, its backends are among them)."""
+        if not self.wall:
+            return float("nan")
+        return max(0.0, self.machine_cpu - self.server_cpu - self.client_cpu) / self.wall
 
 
 class _Connection:
@@ -150,16 +154,29 @@ async def _drive(host, port, paths, concurrency, result, *, total=None, duration
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-def run_load(label, host, port, paths, *, concurrency, total=None, duration=None, server=None):
-    """Drive the server and return a ``Result`` with throughput, latencies and CPU times."""
-    result = Result(label)
+def machine_busy_seconds():
+    """CPU time all processes of the machine have used, from /proc/stat (idle and iowait aside)."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
+
+
+def run_load(
+    label, host, port, paths, *, concurrency, total=None, duration=None, server=None, into=None
+):
+    """Drive the server; return a ``Result`` (or add to ``into``) with throughput, latencies and
+    the CPU time used by the server, by this client and by the whole machine meanwhile."""
+    result = into or Result(label)
     cpu_before = server.cpu_seconds() if server else 0.0
+    machine_before = machine_busy_seconds()
     client_before = time.process_time()
     start = time.perf_counter()
     asyncio.run(_drive(host, port, paths, concurrency, result, total=total, duration=duration))
-    result.wall = time.perf_counter() - start
-    result.client_cpu = time.process_time() - client_before
-    result.server_cpu = (server.cpu_seconds() - cpu_before) if server else 0.0
+    result.wall += time.perf_counter() - start
+    result.client_cpu += time.process_time() - client_before
+    result.machine_cpu += machine_busy_seconds() - machine_before
+    result.server_cpu += (server.cpu_seconds() - cpu_before) if server else 0.0
     return result
 
 

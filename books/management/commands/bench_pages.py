@@ -32,7 +32,7 @@ from django.db.models import Count
 from taggit.models import Tag
 
 from books.cache import ensure_versions
-from books.loadtest import ServerProcesses, run_load
+from books.loadtest import Result, ServerProcesses, run_load
 from books.models import Book
 from books.search import rebuild
 from books.search.synthetic import SyntheticLibrary
@@ -40,6 +40,7 @@ from books.search.throwaway import require_throwaway, run_worker
 from reviews.models import RelatedLink
 
 HOST = "127.0.0.1"
+OPTIONS = ("summaries", "chapters", "requests", "concurrency", "duration", "rounds", "seed")
 # Ratios of the trivial view's throughput each page must reach, on 2 cores.
 TARGETS = {"summary (cached)": 0.70, "summary (uncached)": 0.25, "search": 0.20}
 SOAK_CONCURRENCY = 50
@@ -72,18 +73,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--duration", type=int, default=30, help="Seconds of the mixed run (default 30)."
         )
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=3,
+            help="Rounds the requests of each page are split into, the pages taking turns, so "
+            "that other load on the machine falls on every page alike (default 3).",
+        )
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--worker", action="store_true", help=argparse_hidden())
 
     def handle(self, *args, **options):
-        for name in ("summaries", "requests", "concurrency", "duration"):
+        for name in ("summaries", "requests", "concurrency", "duration", "rounds"):
             if options[name] < 1:
                 raise CommandError(f"--{name} must be at least 1.")
         if not options["worker"]:
-            arguments = [
-                f"--{name}={options[name]}"
-                for name in ("summaries", "chapters", "requests", "concurrency", "duration", "seed")
-            ]
+            arguments = [f"--{name}={options[name]}" for name in OPTIONS]
             run_worker("bench_pages", "pages", arguments, self.stdout)
             return
         require_throwaway()
@@ -205,7 +210,7 @@ class Command(BaseCommand):
 
     # --- The run ---------------------------------------------------------------------------
 
-    def bench(self, summaries, chapters, requests, concurrency, duration, seed, **options):
+    def bench(self, summaries, chapters, requests, concurrency, duration, rounds, seed, **options):
         version = connection.Database.sqlite_version if connection.vendor == "sqlite" else ""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -246,7 +251,7 @@ class Command(BaseCommand):
             )
             processes.start_sampling()
             results = self.measure(
-                port, processes, requests, concurrency, summary_url, tag_url, words
+                port, processes, requests, concurrency, rounds, summary_url, tag_url, words
             )
             fresh = self.check_invalidation(port, summary_slug, len(processes.workers()))
             soak = run_load(
@@ -274,7 +279,7 @@ class Command(BaseCommand):
         backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
         return f"{backend} (REDIS_URL)" if "Redis" in backend else f"{backend}, one per worker"
 
-    def measure(self, port, processes, requests, concurrency, summary_url, tag_url, words):
+    def measure(self, port, processes, requests, concurrency, rounds, summary_url, tag_url, words):
         def same(url):
             return lambda n: url
 
@@ -302,21 +307,28 @@ class Command(BaseCommand):
             concurrency=concurrency,
             total=20 * len(warm),
         )
-        results = []
-        for label, paths in pages:
-            results.append(
+        results = {label: Result(label) for label, _ in pages}
+        for round_number in range(rounds):
+            share = requests // rounds + (1 if round_number < requests % rounds else 0)
+            offset = round_number * requests  # cold keys stay cold from round to round
+            for label, paths in pages:
+                if "(cached)" in label:
+                    # The cold-key pages before may have pushed this page out of a worker's
+                    # cache (local memory keeps 300 pages): put it back, unmeasured.
+                    run_load(label, HOST, port, paths, concurrency=concurrency, total=concurrency)
                 run_load(
                     label,
                     HOST,
                     port,
-                    paths,
+                    lambda n, paths=paths, offset=offset: paths(offset + n),
                     concurrency=concurrency,
-                    total=requests,
+                    total=share,
                     server=processes,
+                    into=results[label],
                 )
-            )
-            self.say(f"  measured {label}: {results[-1].rate:.0f} requests/s")
-        return results
+        for result in results.values():
+            self.say(f"  measured {result.label}: {result.rate:.0f} requests/s")
+        return list(results.values())
 
     def mixed(self, summary_url, tag_url, words, summaries):
         """A reader mix: mostly cached pages, some cold summaries and searches."""
@@ -360,7 +372,8 @@ class Command(BaseCommand):
         self.say("")
         self.say(
             f"{'page':<25} {'req/s':>7} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} "
-            f"{'server CPU ms/req':>17} {'CPU ratio':>9} {'client CPU':>10} {'cache hits':>10}"
+            f"{'server CPU ms/req':>17} {'CPU ratio':>9} {'client CPU':>10} {'others':>6} "
+            f"{'cache hits':>10}"
         )
         for result in [*results, soak]:
             hits = result.headers.get("hit", 0)
@@ -370,7 +383,7 @@ class Command(BaseCommand):
                 f"{result.percentile(0.5):>7.1f} {result.percentile(0.95):>7.1f} "
                 f"{result.failures:>6} {result.server_ms_per_request:>17.2f} "
                 f"{trivial.server_ms_per_request / result.server_ms_per_request:>9.2f} "
-                f"{result.client_cpu / result.wall:>9.0%} "
+                f"{result.client_cpu / result.wall:>9.0%} {result.others_cores:>6.2f} "
                 f"{(f'{hits / states:.0%}' if states else '-'):>10}"
             )
         peak = processes.worker_peak
