@@ -24,7 +24,6 @@ responses that set a cookie, use the CSRF token or the session, or say
 """
 
 import hashlib
-import logging
 import secrets
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -48,8 +47,6 @@ from taggit.models import TaggedItem
 
 from .models import Book, LibraryVersion, SummaryVersion
 from .signals import summaries_changed
-
-logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # A longer query string is served but not stored: nobody shares such links, and
@@ -114,7 +111,7 @@ def _compile(alias, summary):
     slots = {index: "at" for index, value in enumerate(params) if value == at}
     slots.update({index: "slug" for index, value in enumerate(params) if value == _SLUG})
     if list(slots.values()).count("at") != 1 or list(slots.values()).count("slug") != summary:
-        raise AssertionError(f"Unexpected parameters in the page cache's version read: {params}")
+        raise RuntimeError(f"Unexpected parameters in the page cache's version read: {params}")
     return sql, tuple(params), slots
 
 
@@ -147,6 +144,7 @@ def current_versions(slug=None):
 
 
 def page_key(request, versions):
+    """The cache key of this request's page under ``versions`` (from ``current_versions``)."""
     token, latest = versions
     query = request.META.get("QUERY_STRING", "")
     address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
