@@ -11,5 +11,5 @@ class BooksConfig(AppConfig):
 
     def ready(self):
         # Imported for their side effects: reversion registration, signal receivers, checks.
-        from . import history, signals  # noqa: F401
+        from . import cache, history, signals  # noqa: F401
         from .search import checks, receivers  # noqa: F401

@@ -131,9 +131,13 @@ class Author(RenderedMarkdownMixin, models.Model):
 class BookQuerySet(models.QuerySet):
     """Queries over books; ``published()`` is the one definition of what the public may see."""
 
-    def published(self):
-        """Summaries readers may see: published, and their publication time has come."""
-        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, at=None):
+        """Summaries readers may see: published, and their publication time has come.
+
+        ``at`` (default: now) is for a query compiled once and run at other times
+        (the page cache's version read, ``books.cache``).
+        """
+        return self.filter(status=Status.PUBLISHED, published_at__lte=at or timezone.now())
 
     def tagged(self, *tags):
         """Books carrying every one of ``tags`` (one join per tag, so the tags narrow)."""
@@ -490,3 +494,35 @@ class TagRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.tag.slug}"
+
+
+class LibraryVersion(models.Model):
+    """A random token that changes whenever any summary changes: part of every cached list's key.
+
+    One row. Home, tag, author pages, feeds and the sitemap are cached under the
+    token that was current when they were rendered; replacing it (``books.cache``)
+    retires them all at once, in every process, without deleting anything.
+    """
+
+    token = models.BigIntegerField()
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"library version {self.token:x}"
+
+
+class SummaryVersion(models.Model):
+    """A random token per summary page, replaced whenever something that page shows changes.
+
+    ``book_id`` is a plain number, not a foreign key, so the row outlives a
+    deleted summary until its neighbours' pages are retired. ``tag_ids`` are the
+    tags the summary had at the last change: the pages whose “more like this”
+    may have shown it through a tag it has since lost.
+    """
+
+    book_id = models.BigIntegerField(primary_key=True)
+    token = models.BigIntegerField()
+    tag_ids = models.JSONField(default=list)
+
+    def __str__(self):
+        return f"summary {self.book_id} version {self.token:x}"

@@ -3,18 +3,24 @@
 from django.urls import path
 
 from . import views
+from .cache import cached_page
 from .feeds import LatestSummariesFeed, TagFeed
 
 app_name = "books"
 
 # Slugs are <str:…>: Django's <slug:…> is ASCII-only, and tags and titles keep unicode.
+# Readers' pages are cached for anonymous visitors (books/cache.py); previews never are.
 urlpatterns = [
-    path("", views.BookListView.as_view(), name="list"),
-    path("books/<str:slug>/", views.BookDetailView.as_view(), name="detail"),
-    path("tags/", views.TagListView.as_view(), name="tags"),
-    path("tags/<str:slug>/", views.TagDetailView.as_view(), name="tag"),
-    path("tags/<str:slug>/feed/", TagFeed(), name="tag_feed"),
-    path("authors/<str:slug>/", views.AuthorDetailView.as_view(), name="author"),
-    path("feeds/latest/", LatestSummariesFeed(), name="latest_feed"),
+    path("", cached_page(views.BookListView.as_view()), name="list"),
+    path(
+        "books/<str:slug>/",
+        cached_page(views.BookDetailView.as_view(), summary=True),
+        name="detail",
+    ),
+    path("tags/", cached_page(views.TagListView.as_view()), name="tags"),
+    path("tags/<str:slug>/", cached_page(views.TagDetailView.as_view()), name="tag"),
+    path("tags/<str:slug>/feed/", cached_page(TagFeed()), name="tag_feed"),
+    path("authors/<str:slug>/", cached_page(views.AuthorDetailView.as_view()), name="author"),
+    path("feeds/latest/", cached_page(LatestSummariesFeed()), name="latest_feed"),
     path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
 ]

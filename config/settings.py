@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.security.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Readers' pages from the cache (books/cache.py): below the headers every response gets.
+    "books.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -200,6 +202,9 @@ def cache_config(redis_url):
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CACHES = cache_config(REDIS_URL)
+# How long readers' pages stay in the cache (books/cache.py): an upper bound
+# only, since every change retires the pages it affects at once; 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 
 # --- Authentication ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

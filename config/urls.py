@@ -5,9 +5,11 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
+from books.cache import cached_page
 from books.sitemaps import SITEMAPS
 from books.uploads import ImageUploadView, MarkdownPreviewView
 from books.views import favicon, robots_txt
+from config.health import health
 from config.security import serve_media
 
 admin.site.site_header = "Book summaries — editors"
@@ -23,8 +25,10 @@ urlpatterns = [
     path("search/", include("books.search.urls")),
     path("", include("books.urls")),
     # Crawlers look for these at fixed addresses.
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", cached_page(robots_txt), name="robots_txt"),
+    # For load balancers and bench_pages: answers without touching the database.
+    path("healthz", health, name="health"),
     path("favicon.ico", favicon, name="favicon"),
 ]
 

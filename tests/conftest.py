@@ -34,6 +34,15 @@ def fresh_content_type_cache():
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the page cache's version tokens come back with
+    every rolled-back test transaction, so a page cached by an earlier test could match."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Every test writes uploads into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -45,6 +45,13 @@ BUDGET = {
 }
 
 
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Each request here renders its page: the warm-up request would otherwise be cached, and
+    the measured one a cache hit (one query; tests/test_page_cache.py measures those)."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 def url_of(page, book):
     tag = book.tags.order_by("name").first()
     author = book.ordered_authors[0]

@@ -5,8 +5,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from books.markdown import RenderedMarkdownMixin
+from books.signals import mark_changed
 
 BATCH_SIZE = 500
+# How each model's rows lead to the summaries that show them (default: ``book``).
+SUMMARY_PATHS = {
+    "books.Book": "pk",
+    "books.Author": "book_links__book",
+    "books.Chapter": "part__book",
+}
 
 
 class Command(BaseCommand):
@@ -67,3 +74,16 @@ class Command(BaseCommand):
             if stale and not dry_run:
                 with transaction.atomic():
                     model._default_manager.bulk_update(stale, targets)
+                    # bulk_update sends no signals: name the summaries for the search
+                    # index and the page cache, which follow them after the commit.
+                    mark_changed(self.summaries_showing(model, stale))
+
+    @staticmethod
+    def summaries_showing(model, rows):
+        """Ids of the summaries whose pages show these rows."""
+        path = SUMMARY_PATHS.get(model._meta.label, "book")
+        return set(
+            model._default_manager.filter(pk__in=[row.pk for row in rows]).values_list(
+                path, flat=True
+            )
+        )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('books', '0006_search_index'),
+        ('books', '0007_page_cache_versions'),
     ]
 
     operations = [
