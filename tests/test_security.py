@@ -34,7 +34,7 @@ def production_env(**overrides):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "books.example.org",
         "BEHIND_PROXY": "true",
-        "DATABASE_URL": "sqlite:///" + str(ROOT / "unused-check.sqlite3"),
+        "DATABASE_URL": "sqlite://:memory:",
         **overrides,
     }
 
