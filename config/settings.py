@@ -156,7 +156,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else DATABASES["default"].get("CONN_MAX_AGE", 0)
+    if DEBUG:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 # --- Read replica ------------------------------------------------------------------
 # DATABASE_REPLICA_URL adds a read-only copy of the database (a PostgreSQL
