@@ -38,8 +38,19 @@ def text(value):
     return clean_text(value or "").strip()
 
 
+# Pieces of text that end without punctuation (a chapter summary written as a
+# phrase, a takeaway's title) get a full stop when joined, so that a snippet cut
+# across two of them reads as two sentences, not one run-on line.
+SENTENCE_END = tuple(".!?…:;")
+
+
+def sentence(value):
+    value = value.strip()
+    return value if not value or value.endswith(SENTENCE_END) else f"{value}."
+
+
 def joined(*values):
-    return "\n".join(value for value in values if value)
+    return "\n".join(sentence(value) for value in values if value and value.strip())
 
 
 @dataclass

@@ -123,6 +123,17 @@ def test_phrase_needs_the_words_together(indexed):
     assert set(slugs(search("topic modeling"))) == {together.slug, apart.slug}
 
 
+def test_a_snippet_across_two_chapters_reads_as_two_sentences(indexed):
+    with indexed():
+        part = PartFactory(book=BookFactory(title="Joined"), summary="")
+        ChapterFactory(part=part, position=1, summary="Tuning the retriever")
+        ChapterFactory(part=part, position=2, summary="Reranking with cross-encoders")
+
+    snippet = search("retriever reranking").hits[0].snippet
+
+    assert "<mark>retriever</mark>. <mark>Reranking</mark>" in snippet
+
+
 # --- Ranking --------------------------------------------------------------------------------
 
 
