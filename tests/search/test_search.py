@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from books.search import search, suggest
+from books.search.documents import load_documents
 from tests.factories import (
     AuthorFactory,
     BookAuthorFactory,
@@ -129,9 +130,15 @@ def test_a_snippet_across_two_chapters_reads_as_two_sentences(indexed):
         ChapterFactory(part=part, position=1, summary="Tuning the retriever")
         ChapterFactory(part=part, position=2, summary="Reranking with cross-encoders")
 
-    snippet = search("retriever reranking").hits[0].snippet
+    [hit] = search("retriever reranking").hits
+    snippets = [hit.snippet, *(passage.snippet for passage in hit.passages)]
 
-    assert "<mark>retriever</mark>. <mark>Reranking</mark>" in snippet
+    assert any("<mark>retriever</mark>" in snippet for snippet in snippets)
+    assert not any("retriever</mark> <mark>Reranking" in snippet for snippet in snippets)
+    assert (
+        "Tuning the retriever. Reranking with cross-encoders."
+        in load_documents([part.book_id])[0].body
+    )
 
 
 # --- Ranking --------------------------------------------------------------------------------
