@@ -318,7 +318,7 @@ class Book(RenderedMarkdownMixin, CountedWords):
 
     @property
     def reading_minutes(self):
-        """Minutes to read the whole summary, from ``summaries.with_reading_time()``; else None."""
+        """Minutes to read the whole summary, once ``reading_words`` is set (``summaries``)."""
         words = getattr(self, "reading_words", None)
         return None if words is None else reading_minutes(words)
 

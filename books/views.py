@@ -17,7 +17,7 @@ from . import tags as tag_lookups
 from .models import Author, Book
 from .preview import shared_book
 from .structured_data import summary_json_ld
-from .summaries import full_summaries, summary_cards
+from .summaries import add_reading_time, full_summaries, summary_cards
 
 # A page number as a reader types it: 1, 2, … (no sign, exponent, spaces or zero).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
@@ -92,6 +92,9 @@ class BookDetailView(SlugInPath, DetailView):
 
     def get_queryset(self):
         return full_summaries(Book.objects.visible_to(self.request.user))
+
+    def get_object(self, queryset=None):
+        return add_reading_time(super().get_object(queryset))
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -213,7 +216,9 @@ class SharedPreviewView(DetailView):
     context_object_name = "book"
 
     def get(self, request, *args, **kwargs):
-        self.object = shared_book(self.kwargs["token"], full_summaries(Book.objects.all()))
+        self.object = add_reading_time(
+            shared_book(self.kwargs["token"], full_summaries(Book.objects.all()))
+        )
         if self.object is None:
             return TemplateResponse(request, "books/preview_expired.html", status=404)
         if self.object.is_public:

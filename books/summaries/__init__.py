@@ -9,6 +9,7 @@ from .export import export_summary, iter_exports
 from .format import SummaryData, SummaryFileError, read_items, validate_item
 from .importer import ImportResult, import_file, iter_summaries
 from .queries import (
+    add_reading_time,
     full_summaries,
     review_of,
     summary_cards,
@@ -20,6 +21,7 @@ __all__ = [
     "ImportResult",
     "SummaryData",
     "SummaryFileError",
+    "add_reading_time",
     "export_summary",
     "full_summaries",
     "import_file",
