@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
@@ -146,14 +147,11 @@ class BookQuerySet(models.QuerySet):
             books = books.filter(tags=tag)
         return books
 
-    def sharing_tags(self, book):
-        """Other books with tags in common with ``book``, the most shared tags first.
-
-        Reads ``book``'s tags from its prefetch when there is one.
-        """
-        tag_ids = [tag.pk for tag in book.tags.all()]
+    def sharing_tags(self, book, tags):
+        """Other books with tags in common with ``book``, whose tags are ``tags``, the most
+        shared tags first."""
         return (
-            self.filter(tags__in=tag_ids)
+            self.filter(tags__in=[tag.pk for tag in tags])
             .exclude(pk=book.pk)
             .annotate(shared_tags=models.Count("tags"))
             .order_by("-shared_tags", F("published_at").desc(nulls_last=True), "-id")
@@ -353,9 +351,12 @@ class Book(RenderedMarkdownMixin, CountedWords):
                 chapter.number = number
         return parts
 
-    @property
+    @cached_property
     def ordered_authors(self):
-        """Authors in their stated order (uses the prefetch from ``with_authors()``)."""
+        """Authors in their stated order (uses the prefetch from ``with_authors()``).
+
+        A page that loads the authors of several summaries in one query sets it.
+        """
         return [link.author for link in self.book_authors.all()]
 
 

@@ -38,32 +38,11 @@ def with_review_and_related(books, *, public=True):
 
 
 def full_summaries(books, *, public=True):
-    """A book queryset with everything a summary page or an export shows, in fixed queries.
+    """A book queryset with everything an export or the search index reads, in fixed queries.
 
-    It loads every row that counts towards the reading time: ``add_reading_time``
-    sums them once a summary is loaded, instead of the database summing them again.
+    (The summary page loads the same rows its own way: ``summaries.page``.)
     """
     return with_review_and_related(books.with_contents(), public=public)
-
-
-def add_reading_time(book):
-    """Set ``reading_words`` on a summary from ``full_summaries``, from its loaded rows (no query).
-
-    The same sum as ``with_reading_time`` (every row's ``word_count``), read from
-    the prefetches the page shows anyway. Returns ``book``; None stays None.
-    """
-    if book is None:
-        return None
-    review = review_of(book)
-    rows = [
-        book,
-        *book.sections.all(),
-        *book.audience.all(),
-        *(row for part in book.parts.all() for row in (part, *part.chapters.all())),
-        *((review, *review.takeaways.all()) if review is not None else ()),
-    ]
-    book.reading_words = sum(row.word_count for row in rows)
-    return book
 
 
 def _words_of(model, book_path):
