@@ -148,11 +148,11 @@ class BookQuerySet(models.QuerySet):
         return books
 
     def sharing_tags(self, book, tags):
-        """Other books with tags in common with ``book``, whose tags are ``tags``, the most
-        shared tags first."""
+        """Books other than ``book`` (an id) carrying some of ``tags`` (tags, their ids or a
+        query of ids), the most shared tags first."""
         return (
-            self.filter(tags__in=[tag.pk for tag in tags])
-            .exclude(pk=book.pk)
+            self.filter(tags__in=tags)
+            .exclude(pk=book)
             .annotate(shared_tags=models.Count("tags"))
             .order_by("-shared_tags", F("published_at").desc(nulls_last=True), "-id")
         )

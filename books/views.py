@@ -21,7 +21,6 @@ from .summaries import summary_cards, summary_page
 
 # A page number as a reader types it: 1, 2, … (no sign, exponent, spaces or zero).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
-MORE_LIKE_THIS = 4
 
 
 class ReaderNotFound(Http404):
@@ -101,7 +100,7 @@ class BookDetailView(SlugInPath, DetailView):
         return response
 
     def get_context_data(self, **kwargs):
-        page = summary_page(self.object, more_like_this=MORE_LIKE_THIS)
+        page = summary_page(self.object)
         return super().get_context_data(
             page=page,
             json_ld=summary_json_ld(page, self.request.build_absolute_uri),
@@ -214,7 +213,9 @@ class SharedPreviewView(DetailView):
             return TemplateResponse(request, "books/preview_expired.html", status=404)
         if self.object.is_public:
             return HttpResponseRedirect(self.object.get_absolute_url())
-        context = self.get_context_data(object=self.object, page=summary_page(self.object))
+        context = self.get_context_data(
+            object=self.object, page=summary_page(self.object, more_like_this=False)
+        )
         response = self.render_to_response(context)
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         return response

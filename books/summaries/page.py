@@ -10,16 +10,23 @@ are one query together.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import prefetch_related_objects
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F
+from django.utils import timezone
+from taggit.models import Tag, TaggedItem
 
 from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
+from books.prepared import PreparedQuery
 from reviews.models import RelatedLink, Takeaway
 
 from .queries import review_of
 
 # Columns of a summary that is only linked to: its title and its address.
 LINKED_BOOK_FIELDS = ("title", "slug")
+# Published summaries sharing tags shown under "More like this".
+MORE_LIKE_THIS = 4
 
 
 @dataclass
@@ -63,19 +70,70 @@ class SummaryPage:
         return sum(row.word_count for row in rows)
 
 
-def summary_page(book, *, more_like_this=0):
+# The queries whose SQL is the same for every summary, compiled once (``books.prepared``).
+PARTS = PreparedQuery(lambda book: Part.objects.filter(book=book).order_by("position"), book=int)
+CHAPTERS = PreparedQuery(
+    lambda book: Chapter.objects.filter(part__book=book).order_by("position"), book=int
+)
+SECTIONS = PreparedQuery(
+    lambda book: Section.objects.filter(book=book).order_by("position"), book=int
+)
+AUDIENCE = PreparedQuery(
+    lambda book: AudienceItem.objects.filter(book=book).order_by("position"), book=int
+)
+# Ordered by id: the order taggit's prefetch gave on SQLite (read through its unique index).
+TAGS = PreparedQuery(
+    lambda book: Tag.objects.filter(
+        taggit_taggeditem_items__content_type__app_label=Book._meta.app_label,
+        taggit_taggeditem_items__content_type__model=Book._meta.model_name,
+        taggit_taggeditem_items__object_id=book,
+    ).order_by("pk"),
+    book=int,
+)
+# The links readers may follow, each with the title and slug of the summary it leads to.
+LINKS = PreparedQuery(
+    lambda book, at: (
+        RelatedLink.objects.public(at=at)
+        .filter(book=book)
+        .annotate(**{f"target_{name}": F(f"target__{name}") for name in LINKED_BOOK_FIELDS})
+        .order_by("position")
+    ),
+    book=int,
+    at=datetime,
+)
+TAKEAWAYS = PreparedQuery(
+    lambda review: Takeaway.objects.filter(review=review).order_by("position"), review=int
+)
+
+
+def _more_like_this(book, at):
+    """Published summaries (at ``at``) sharing tags with ``book``, except those it links to."""
+    book_type = ContentType.objects.get_for_model(Book)
+    tags = TaggedItem.objects.filter(content_type=book_type, object_id=book).values("tag_id")
+    linked = RelatedLink.objects.filter(book=book, target__isnull=False).values("target")
+    return (
+        Book.objects.published(at=at)
+        .sharing_tags(book, tags)
+        .exclude(pk__in=linked)
+        .only(*LINKED_BOOK_FIELDS)[:MORE_LIKE_THIS]
+    )
+
+
+SIMILAR = PreparedQuery(_more_like_this, book=int, at=datetime)
+
+
+def summary_page(book, *, more_like_this=True):
     """Load what the page of ``book`` (a row with its ``review`` selected) shows.
 
-    ``more_like_this``: how many published summaries sharing its tags to show, 0 for none.
-    The related links are those readers may follow (``RelatedLink.objects.public()``).
+    ``more_like_this``: whether to find the published summaries that share its
+    tags. The related links are those readers may follow (``RelatedLink.objects.public()``).
     """
+    now = timezone.now()
     review = review_of(book)
-    # Tags have no ordering of their own: taggit's prefetch query keeps the order they had.
-    prefetch_related_objects([book], "tags")
-    tags = list(book.tags.all())
-    parts = list(Part.objects.filter(book=book).order_by("position"))
+    tags = TAGS.rows(book=book.pk)
+    parts = PARTS.rows(book=book.pk)
     chapters = defaultdict(list)
-    for chapter in Chapter.objects.filter(part__book=book).order_by("position"):
+    for chapter in CHAPTERS.rows(book=book.pk):
         chapters[chapter.part_id].append(chapter)
     number = 0
     for part in parts:
@@ -84,33 +142,25 @@ def summary_page(book, *, more_like_this=0):
             chapter.part = part
             number += 1
             chapter.number = number
-    links = list(
-        RelatedLink.objects.public()
-        .filter(book=book)
-        .select_related("target")
-        .only(*(f.name for f in RelatedLink._meta.concrete_fields), "target__title", "target__slug")
-        .order_by("position")
-    )
+    links = LINKS.rows(book=book.pk, at=now)
+    for link in links:
+        if link.target_id:
+            values = [getattr(link, f"target_{name}") for name in LINKED_BOOK_FIELDS]
+            link.target = Book.from_db(
+                link._state.db, ["id", *LINKED_BOOK_FIELDS], [link.target_id, *values]
+            )
     page = SummaryPage(
         book=book,
         tags=tags,
-        sections=list(Section.objects.filter(book=book).order_by("position")),
-        audience=list(AudienceItem.objects.filter(book=book).order_by("position")),
+        sections=SECTIONS.rows(book=book.pk),
+        audience=AUDIENCE.rows(book=book.pk),
         parts=parts,
         review=review,
-        takeaways=(
-            list(Takeaway.objects.filter(review=review).order_by("position")) if review else []
-        ),
+        takeaways=TAKEAWAYS.rows(review=review.pk) if review else [],
         links=links,
     )
     if more_like_this and tags:
-        linked = {link.target_id for link in links if link.target_id}
-        page.more_like_this = list(
-            Book.objects.published()
-            .sharing_tags(book, tags)
-            .exclude(pk__in=linked)
-            .only(*LINKED_BOOK_FIELDS)[:more_like_this]
-        )
+        page.more_like_this = SIMILAR.rows(book=book.pk, at=now)
     _add_authors([book, *(link.target for link in links if link.target_id), *page.more_like_this])
     book.reading_words = page.reading_words()
     return page
