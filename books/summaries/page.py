@@ -17,7 +17,15 @@ from django.db.models import F
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
+from books.models import (
+    AudienceItem,
+    Book,
+    BookAuthor,
+    Chapter,
+    Part,
+    Section,
+    chapter_anchor,
+)
 from books.prepared import PreparedQuery
 from reviews.models import RelatedLink, Takeaway
 
@@ -37,7 +45,7 @@ class SummaryPage:
     tags: list
     sections: list
     audience: list
-    parts: list  # each with ``chapter_list``, each chapter with its running ``number``
+    parts: list  # each with ``chapter_list``: its chapters' number, anchor, title and HTML
     review: object
     takeaways: list
     links: list
@@ -56,18 +64,6 @@ class SummaryPage:
     def other_links(self):
         """The related links that are not featured, in order."""
         return [link for link in self.links if not link.featured]
-
-    def reading_words(self):
-        """The words of every row of the summary: the sum ``with_reading_time`` makes in SQL."""
-        rows = [
-            self.book,
-            *self.sections,
-            *self.audience,
-            *self.parts,
-            *(chapter for part in self.parts for chapter in part.chapter_list),
-            *([self.review, *self.takeaways] if self.review is not None else []),
-        ]
-        return sum(row.word_count for row in rows)
 
 
 # The queries whose SQL is the same for every summary, compiled once (``books.prepared``).
@@ -132,16 +128,8 @@ def summary_page(book, *, more_like_this=True):
     review = review_of(book)
     tags = TAGS.rows(book=book.pk)
     parts = PARTS.rows(book=book.pk)
-    chapters = defaultdict(list)
-    for chapter in CHAPTERS.rows(book=book.pk):
-        chapters[chapter.part_id].append(chapter)
-    number = 0
-    for part in parts:
-        part.chapter_list = chapters[part.pk]
-        for chapter in part.chapter_list:
-            chapter.part = part
-            number += 1
-            chapter.number = number
+    chapters = CHAPTERS.rows(book=book.pk)
+    _number_chapters(parts, chapters)
     links = LINKS.rows(book=book.pk, at=now)
     for link in links:
         if link.target_id:
@@ -159,11 +147,38 @@ def summary_page(book, *, more_like_this=True):
         takeaways=TAKEAWAYS.rows(review=review.pk) if review else [],
         links=links,
     )
+    # Every row's words: the sum ``with_reading_time`` makes in SQL for cards.
+    rows = [book, *page.sections, *page.audience, *parts, *chapters]
+    rows += [review, *page.takeaways] if review is not None else []
+    book.reading_words = sum(row.word_count for row in rows)
     if more_like_this and tags:
         page.more_like_this = SIMILAR.rows(book=book.pk, at=now)
     _add_authors([book, *(link.target for link in links if link.target_id), *page.more_like_this])
-    book.reading_words = page.reading_words()
     return page
+
+
+def _number_chapters(parts, chapters):
+    """Give each part its ``chapter_list``: the chapters (in order) with their running numbers.
+
+    Each chapter is a dict of what the page shows: the template engine reads a key
+    faster than an attribute, and a long summary's page reads nine per chapter.
+    """
+    by_part = defaultdict(list)
+    for chapter in chapters:
+        by_part[chapter.part_id].append(chapter)
+    number = 0
+    for part in parts:
+        part.chapter_list = []
+        for chapter in by_part[part.pk]:
+            number += 1
+            part.chapter_list.append(
+                {
+                    "number": number,
+                    "anchor": chapter_anchor(part.position, chapter.position),
+                    "title": chapter.title,
+                    "summary_html": chapter.summary_html,
+                }
+            )
 
 
 def _add_authors(books):
