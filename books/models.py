@@ -177,7 +177,7 @@ class BookQuerySet(models.QuerySet):
         )
 
     def with_contents(self):
-        """Prefetch all this app's content of a summary page, in a fixed number of queries."""
+        """Prefetch all this app's content of a whole summary, in a fixed number of queries."""
         return self.with_authors().prefetch_related(
             "tags",
             models.Prefetch("sections", queryset=Section.objects.order_by("position")),
