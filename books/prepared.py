@@ -11,17 +11,22 @@ filled. (The page cache's version read does the same: ``books.cache``.)
 
 from datetime import UTC, datetime
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 
-# Two sets of stand-in values, one per trial compilation: a parameter that differs
-# between the two is where the run's value goes. Nothing real has these ids or times.
-_STAND_INS = {
-    int: (-1_718_004_411, -1_718_004_412),  # within every integer column's range
-    datetime: (
-        datetime(1970, 1, 2, 3, 4, 5, tzinfo=UTC),
-        datetime(1970, 1, 3, 4, 5, 6, tzinfo=UTC),
-    ),
-}
+
+# Stand-in values, one set per trial compilation and a different one for each
+# name: a parameter that differs between the two trials is where the run's value
+# goes. They are compiled, never run; the numbers fit every integer column, as a
+# lookup beyond a column's range compiles to "no rows" without a parameter.
+def _stand_in(kind, index, trial):
+    if kind is int:
+        return 2_000_000_000 + 10 * index + trial
+    if kind is datetime:
+        return datetime(1970, 1, 2 + index, 3, 4, 5 + trial, tzinfo=UTC)
+    return f"\x1eprepared-{index}-{trial}"
+
+
+KINDS = (int, datetime, str)
 
 
 def _adapt(connection, value):
@@ -34,22 +39,25 @@ def _adapt(connection, value):
 class PreparedQuery:
     """The queryset ``build(**values)`` returns, compiled once per database, run as model rows.
 
-    ``kinds`` names each value and its type (``int`` or ``datetime``). The SQL
+    ``kinds`` names each value and its type (``int``, ``datetime`` or ``str``). The SQL
     must not depend on the values, only its parameters; a queryset whose SQL
     does (a list of ids of varying length) is refused at compilation.
     """
 
     def __init__(self, build, **kinds):
-        unknown = {name: kind for name, kind in kinds.items() if kind not in _STAND_INS}
+        unknown = {name: kind for name, kind in kinds.items() if kind not in KINDS}
         if unknown:
-            raise TypeError(f"Prepared values must be int or datetime, not {unknown}")
+            raise TypeError(f"Prepared values must be int, datetime or str, not {unknown}")
         self.build = build
         self.kinds = kinds
         self._model = None
         self._compiled = {}
 
     def _stand_ins(self, trial):
-        return {name: _STAND_INS[kind][trial] for name, kind in self.kinds.items()}
+        return {
+            name: _stand_in(kind, index, trial)
+            for index, (name, kind) in enumerate(self.kinds.items())
+        }
 
     def _compile(self, alias):
         connection = connections[alias]
@@ -73,6 +81,17 @@ class PreparedQuery:
             raise ValueError(f"{self.build} does not use every one of {sorted(self.kinds)}.")
         return sql, tuple(first), slots
 
+    def sql(self, using=DEFAULT_DB_ALIAS, **values):
+        """``(sql, params)`` of the query with ``values`` on database ``using``."""
+        if using not in self._compiled:
+            self._compiled[using] = self._compile(using)
+        sql, template, slots = self._compiled[using]
+        connection = connections[using]
+        params = list(template)  # threads share the template
+        for index, name in slots.items():
+            params[index] = _adapt(connection, values[name])
+        return sql, params
+
     def rows(self, **values):
         """Run the query with ``values``: a list of model instances, as the queryset gives.
 
@@ -82,11 +101,5 @@ class PreparedQuery:
         if self._model is None:
             self._model = self.build(**self._stand_ins(0)).model
         alias = router.db_for_read(self._model)
-        if alias not in self._compiled:
-            self._compiled[alias] = self._compile(alias)
-        sql, template, slots = self._compiled[alias]
-        connection = connections[alias]
-        params = list(template)  # threads share the template
-        for index, name in slots.items():
-            params[index] = _adapt(connection, values[name])
+        sql, params = self.sql(alias, **values)
         return list(self._model._default_manager.raw(sql, params, using=alias))

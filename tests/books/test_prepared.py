@@ -57,6 +57,21 @@ def test_sql_that_depends_on_the_values_is_refused():
         varying.rows(book=1)
 
 
-def test_only_ids_and_times_can_be_values():
+def test_two_values_of_one_type_each_go_to_their_own_place():
+    first, second = BookFactory(title="First"), BookFactory(title="Second")
+    SectionFactory(book=first, position=1, heading="One")
+    SectionFactory(book=second, position=2, heading="Two")
+    sections = PreparedQuery(
+        lambda book, position: Section.objects.filter(book=book, position=position),
+        book=int,
+        position=int,
+    )
+    assert [s.heading for s in sections.rows(book=second.pk, position=2)] == ["Two"]
+    assert sections.rows(book=second.pk, position=1) == []
+    slugs = PreparedQuery(lambda slug: Book.objects.filter(slug=slug), slug=str)
+    assert slugs.rows(slug=first.slug) == [first]
+
+
+def test_only_ids_times_and_text_can_be_values():
     with pytest.raises(TypeError):
-        PreparedQuery(lambda slug: Book.objects.filter(slug=slug), slug=str)
+        PreparedQuery(lambda pages: Book.objects.filter(pk__in=pages), pages=list)
