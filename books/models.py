@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
@@ -146,15 +147,12 @@ class BookQuerySet(models.QuerySet):
             books = books.filter(tags=tag)
         return books
 
-    def sharing_tags(self, book):
-        """Other books with tags in common with ``book``, the most shared tags first.
-
-        Reads ``book``'s tags from its prefetch when there is one.
-        """
-        tag_ids = [tag.pk for tag in book.tags.all()]
+    def sharing_tags(self, book, tags):
+        """Books other than ``book`` (an id) carrying some of ``tags`` (tags, their ids or a
+        query of ids), the most shared tags first."""
         return (
-            self.filter(tags__in=tag_ids)
-            .exclude(pk=book.pk)
+            self.filter(tags__in=tags)
+            .exclude(pk=book)
             .annotate(shared_tags=models.Count("tags"))
             .order_by("-shared_tags", F("published_at").desc(nulls_last=True), "-id")
         )
@@ -179,7 +177,7 @@ class BookQuerySet(models.QuerySet):
         )
 
     def with_contents(self):
-        """Prefetch all this app's content of a summary page, in a fixed number of queries."""
+        """Prefetch all this app's content of a whole summary, in a fixed number of queries."""
         return self.with_authors().prefetch_related(
             "tags",
             models.Prefetch("sections", queryset=Section.objects.order_by("position")),
@@ -318,7 +316,7 @@ class Book(RenderedMarkdownMixin, CountedWords):
 
     @property
     def reading_minutes(self):
-        """Minutes to read the whole summary, from ``summaries.with_reading_time()``; else None."""
+        """Minutes to read the whole summary, once ``reading_words`` is set (``summaries``)."""
         words = getattr(self, "reading_words", None)
         return None if words is None else reading_minutes(words)
 
@@ -353,9 +351,12 @@ class Book(RenderedMarkdownMixin, CountedWords):
                 chapter.number = number
         return parts
 
-    @property
+    @cached_property
     def ordered_authors(self):
-        """Authors in their stated order (uses the prefetch from ``with_authors()``)."""
+        """Authors in their stated order (uses the prefetch from ``with_authors()``).
+
+        A page that loads the authors of several summaries in one query sets it.
+        """
         return [link.author for link in self.book_authors.all()]
 
 

@@ -1,7 +1,5 @@
 """schema.org JSON-LD for a summary page: the Book with its authors, and the Review."""
 
-from .summaries import review_of
-
 
 def _person(name, url=""):
     person = {"@type": "Person", "name": name}
@@ -10,11 +8,12 @@ def _person(name, url=""):
     return person
 
 
-def summary_json_ld(book, absolute):
-    """The JSON-LD object for ``book`` (from ``full_summaries``); ``absolute`` makes URLs absolute.
+def summary_json_ld(page, absolute):
+    """The JSON-LD object for a ``summaries.SummaryPage``; ``absolute`` makes URLs absolute.
 
     Makes no query: it reads what the summary page has already loaded.
     """
+    book = page.book
     data = {
         "@context": "https://schema.org",
         "@type": "Book",
@@ -24,7 +23,7 @@ def summary_json_ld(book, absolute):
             {**_person(author.name, absolute(author.get_absolute_url())), **(
                 {"sameAs": author.website} if author.website else {}
             )}
-            for author in book.ordered_authors
+            for author in page.authors
         ],
     }  # fmt: skip
     optional = {
@@ -34,11 +33,11 @@ def summary_json_ld(book, absolute):
         "numberOfPages": book.pages,
         "copyrightYear": book.year,
         "image": absolute(book.cover.url) if book.cover else "",
-        "keywords": ", ".join(tag.name for tag in book.tags.all()),
+        "keywords": ", ".join(tag.name for tag in page.tags),
         "publisher": {"@type": "Organization", "name": book.publisher} if book.publisher else None,
     }
     data.update({key: value for key, value in optional.items() if value})
-    review = review_of(book)
+    review = page.review
     if review is not None:
         data["review"] = {
             "@type": "Review",

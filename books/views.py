@@ -17,11 +17,10 @@ from . import tags as tag_lookups
 from .models import Author, Book
 from .preview import shared_book
 from .structured_data import summary_json_ld
-from .summaries import full_summaries, summary_cards
+from .summaries import summary_cards, summary_page
 
 # A page number as a reader types it: 1, 2, … (no sign, exponent, spaces or zero).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
-MORE_LIKE_THIS = 4
 
 
 class ReaderNotFound(Http404):
@@ -91,7 +90,7 @@ class BookDetailView(SlugInPath, DetailView):
     context_object_name = "book"
 
     def get_queryset(self):
-        return full_summaries(Book.objects.visible_to(self.request.user))
+        return Book.objects.visible_to(self.request.user).select_related("review")
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -101,14 +100,10 @@ class BookDetailView(SlugInPath, DetailView):
         return response
 
     def get_context_data(self, **kwargs):
-        book = self.object
-        linked = {link.target_id for link in book.related_links.all() if link.target_id}
-        more_like_this = (
-            Book.objects.published().sharing_tags(book).exclude(pk__in=linked).with_authors()
-        )
+        page = summary_page(self.object)
         return super().get_context_data(
-            more_like_this=more_like_this[:MORE_LIKE_THIS] if book.tags.all() else [],
-            json_ld=summary_json_ld(book, self.request.build_absolute_uri),
+            page=page,
+            json_ld=summary_json_ld(page, self.request.build_absolute_uri),
             **kwargs,
         )
 
@@ -213,11 +208,14 @@ class SharedPreviewView(DetailView):
     context_object_name = "book"
 
     def get(self, request, *args, **kwargs):
-        self.object = shared_book(self.kwargs["token"], full_summaries(Book.objects.all()))
+        self.object = shared_book(self.kwargs["token"], Book.objects.select_related("review"))
         if self.object is None:
             return TemplateResponse(request, "books/preview_expired.html", status=404)
         if self.object.is_public:
             return HttpResponseRedirect(self.object.get_absolute_url())
-        response = self.render_to_response(self.get_context_data(object=self.object))
+        context = self.get_context_data(
+            object=self.object, page=summary_page(self.object, more_like_this=False)
+        )
+        response = self.render_to_response(context)
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         return response

@@ -8,6 +8,7 @@ related links.
 from .export import export_summary, iter_exports
 from .format import SummaryData, SummaryFileError, read_items, validate_item
 from .importer import ImportResult, import_file, iter_summaries
+from .page import SummaryPage, summary_page
 from .queries import (
     full_summaries,
     review_of,
@@ -20,6 +21,7 @@ __all__ = [
     "ImportResult",
     "SummaryData",
     "SummaryFileError",
+    "SummaryPage",
     "export_summary",
     "full_summaries",
     "import_file",
@@ -28,6 +30,7 @@ __all__ = [
     "read_items",
     "review_of",
     "summary_cards",
+    "summary_page",
     "validate_item",
     "with_reading_time",
     "with_review_and_related",

@@ -38,8 +38,11 @@ def with_review_and_related(books, *, public=True):
 
 
 def full_summaries(books, *, public=True):
-    """A book queryset with everything a summary page or an export shows, in fixed queries."""
-    return with_reading_time(with_review_and_related(books.with_contents(), public=public))
+    """A book queryset with everything an export or the search index reads, in fixed queries.
+
+    (The summary page loads the same rows its own way: ``summaries.page``.)
+    """
+    return with_review_and_related(books.with_contents(), public=public)
 
 
 def _words_of(model, book_path):

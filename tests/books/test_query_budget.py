@@ -32,9 +32,9 @@ BUDGET = {
     "tag narrowed": 5,
     # author, count, books, authors, tags
     "author": 5,
-    # book+review, authors, tags, sections, audience, parts, chapters, takeaways,
-    # related links, their authors, more like this, its authors
-    "summary": 12,
+    # book+review, tags, parts, chapters, related links, sections, audience, takeaways,
+    # more like this, and the authors of the book, its links and more like this
+    "summary": 10,
     # books, authors, tags
     "latest feed": 3,
     # tag, books, authors, tags
