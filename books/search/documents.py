@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from books.models import Book, chapter_anchor
-from books.summaries import full_summaries, review_of
+from books.summaries.queries import full_summaries, review_of
 
 from .query import clean_text, exact_key, words_of
 
@@ -106,14 +106,18 @@ def _related_lines(links):
     ]
 
 
-def build_document(book):
-    """Flatten one book (loaded by ``full_summaries``) into a ``BookDocument``."""
+def build_document(book, links=None):
+    """Flatten one book (loaded by ``full_summaries``) into a ``BookDocument``.
+
+    ``links``: the related links a reader may follow, when ``book.related_links``
+    holds them all (``full_summaries`` loads only those).
+    """
     authors = book.ordered_authors
     tag_list = sorted(((tag.name, tag.slug) for tag in book.tags.all()), key=lambda t: t[0])
     parts = book.numbered_parts()
     review = review_of(book)
     takeaways = list(review.takeaways.all()) if review else []
-    links = list(book.related_links.all())
+    links = list(book.related_links.all()) if links is None else links
 
     document = BookDocument(
         book_id=book.pk,

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from books.history import record_revisions
+from books import search  # read at call time: books.search itself imports books.summaries
+from books.history import SUMMARY_PREFETCH, record_revisions
 from books.markdown import RenderAhead, prerendered
 from books.models import (
     AudienceItem,
@@ -24,7 +25,7 @@ from books.models import (
     Status,
     unique_slug,
 )
-from books.signals import linking_to, mark_changed
+from books.signals import forget_indexed, linking_to, mark_changed
 from reviews.models import RelatedLink, Review, Takeaway
 
 from .format import (
@@ -86,31 +87,68 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
     """
     result = ImportResult()
     pending_links = []
-    with transaction.atomic(), RenderAhead() as renderer:
-        batches = itertools.batched(iter_summaries(path), batch_size)
-        for batch, html in _rendered_ahead(batches, renderer):
-            items = [_Item(label, summary) for label, summary in batch]
-            with prerendered(html):
-                _write_batch(items)
-            for item in items:
-                (result.created if item.created else result.updated).append(item.book.slug)
-                links = tuple(_PendingLink.of(link) for link in item.summary.related)
-                pending_links.append((item.book.pk, item.label, links))
-        # Links are written last, so that summaries in one file may point at each other.
-        comment = f"Imported from {Path(path).name}."
-        for batch in itertools.batched(pending_links, batch_size):
-            _write_related(batch)
-            # Recorded once the links are written, so each revision holds the whole summary.
-            # A revision is a serialized copy of its summary: a few at a time keep memory low.
-            for group in itertools.batched(batch, REVISION_GROUP_SIZE):
-                pks = [book_pk for book_pk, _, _ in group]
-                record_revisions(Book.objects.filter(pk__in=pks), comment=comment)
-            # Children are written with bulk_create, which sends no signals: name the
-            # summaries explicitly, so the index (in batches) and caches follow the commit.
-            mark_changed(book_pk for book_pk, _, _ in batch)
-        if len(pending_links) >= ANALYZE_AFTER:
-            _analyze_written_tables()
+    try:
+        with transaction.atomic(), RenderAhead() as renderer:
+            _import(path, batch_size, result, pending_links, renderer)
+    except BaseException:
+        forget_indexed(book_pk for book_pk, _, _ in pending_links)
+        raise
     return result
+
+
+def _import(path, batch_size, result, pending_links, renderer):
+    """The body of ``import_file``, inside its transaction."""
+    batches = itertools.batched(iter_summaries(path), batch_size)
+    for batch, html in _rendered_ahead(batches, renderer):
+        items = [_Item(label, summary) for label, summary in batch]
+        with prerendered(html):
+            _write_batch(items)
+        for item in items:
+            (result.created if item.created else result.updated).append(item.book.slug)
+            links = tuple(_PendingLink.of(link) for link in item.summary.related)
+            pending_links.append((item.book.pk, item.label, links))
+    # Links are written last, so that summaries in one file may point at each other.
+    comment = f"Imported from {Path(path).name}."
+    for batch in itertools.batched(pending_links, batch_size):
+        _write_related(batch)
+        # Recorded once the links are written, so each revision holds the whole summary.
+        # A revision is a serialized copy of its summary: a few at a time keep memory low.
+        for group in itertools.batched(batch, REVISION_GROUP_SIZE):
+            _record_and_index([book_pk for book_pk, _, _ in group], comment)
+    if len(pending_links) >= ANALYZE_AFTER:
+        _analyze_written_tables()
+
+
+# Besides what a revision holds: what the search index shows of a summary.
+DOCUMENT_PREFETCH = ("tags", "related_links__target__book_authors__author")
+
+
+def _record_and_index(book_pks, comment):
+    """Record a revision of each summary and write its index rows, from one load of them.
+
+    Children are written with bulk_create, which sends no signals: the summaries
+    are named explicitly, so that the caches follow the commit; the index commits
+    with them, so re-indexing after the commit skips them.
+    """
+    books = list(
+        Book.objects.filter(pk__in=book_pks).prefetch_related(*SUMMARY_PREFETCH, *DOCUMENT_PREFETCH)
+    )
+    record_revisions(books, comment=comment)
+    search.write_documents(
+        [
+            # The links a reader may follow: the instance twin of RelatedLink.objects.public().
+            search.documents.build_document(
+                book,
+                links=[
+                    link
+                    for link in book.related_links.all()
+                    if link.target_id is None or link.target.is_public
+                ],
+            )
+            for book in books
+        ]
+    )
+    mark_changed(book_pks, indexed=True)
 
 
 def _analyze_written_tables():
