@@ -26,6 +26,7 @@ from books.models import (
     unique_slug,
 )
 from books.signals import forget_indexed, linking_to, mark_changed
+from books.words import precounted
 from reviews.models import RelatedLink, Review, Takeaway
 
 from .format import (
@@ -99,9 +100,10 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
 def _import(path, batch_size, result, pending_links, renderer):
     """The body of ``import_file``, inside its transaction."""
     batches = itertools.batched(iter_summaries(path), batch_size)
-    for batch, html in _rendered_ahead(batches, renderer):
+    for batch, rendered in _rendered_ahead(batches, renderer):
         items = [_Item(label, summary) for label, summary in batch]
-        with prerendered(html):
+        html, words = rendered or (None, None)
+        with prerendered(html), precounted(words):
             _write_batch(items)
         for item in items:
             (result.created if item.created else result.updated).append(item.book.slug)
@@ -170,19 +172,19 @@ def _analyze_written_tables():
 
 
 def _rendered_ahead(batches, renderer):
-    """Yield each batch with its rendered Markdown, or None (render it while writing).
+    """Yield each batch with its rendered Markdown and word counts, or None (work them out here).
 
     Each batch's text goes to ``renderer`` before the batch ahead of it is
     written, so the two overlap on two cores; the first batch, and a file of one
     batch, render in this process.
     """
-    current, html = next(batches, None), None
+    current, rendered = next(batches, None), None
     for following in batches:
         handle = renderer.submit(_markdown_sources(following))
-        yield current, html
-        current, html = following, renderer.result(handle)
+        yield current, rendered
+        current, rendered = following, renderer.result(handle)
     if current is not None:
-        yield current, html
+        yield current, rendered
 
 
 def _markdown_sources(batch):
