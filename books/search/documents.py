@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from books.models import Book, chapter_anchor
 from books.summaries.queries import full_summaries, review_of
 
-from .query import clean_text, exact_key, words_of
+from .query import WORD_RE, clean_text, exact_key, fold
 
 # Highlight markers: private-use characters, removed from every indexed text
 # (clean_text drops them), so content can never forge a highlight.
@@ -86,7 +86,8 @@ class BookDocument:
 
     def words(self):
         """Distinct folded words, the vocabulary for "did you mean"."""
-        return sorted(set(words_of(" ".join(self.fields()))))
+        # Each distinct word folded once: a summary repeats its words thousands of times.
+        return sorted({fold(word) for word in set(WORD_RE.findall(" ".join(self.fields())))})
 
     def content_hash(self):
         """A fingerprint of everything indexed, to detect drift between content and index."""

@@ -299,7 +299,8 @@ class _Authors:
     """The library's authors named in one batch, loaded in two queries.
 
     An author is shared between summaries: found by slug, else by name (the oldest
-    namesake), else created; saved only when a summary changes them.
+    namesake), else created; saved only when a summary changes them. New authors
+    are created together by ``create()``: no one can have linked to them yet.
     """
 
     def __init__(self, entries):
@@ -310,6 +311,7 @@ class _Authors:
         self.by_name = dict.fromkeys(names)
         for author in Author.objects.filter(name__in=names).order_by("-pk"):
             self.by_name[author.name] = author
+        self.new = []
 
     def _named(self, name):
         if name not in self.by_name:  # renamed earlier in this batch: ask the database again
@@ -319,22 +321,36 @@ class _Authors:
     def get(self, data):
         author = (self.by_slug.get(data.slug) if data.slug else None) or self._named(data.name)
         if author is None:
-            author = Author(name=data.name, slug=data.slug or unique_slug(Author, data.name))
+            taken = {new.slug for new in self.new}
+            author = Author(slug=data.slug or unique_slug(Author, data.name, taken=taken))
+            self.new.append(author)
+            self.by_slug[author.slug] = author
+            self.by_name[data.name] = author
         before = (author.name, author.bio, author.website)
         author.name = data.name
         # A blank bio or url in one file leaves what another summary (or an editor) wrote.
         author.bio = data.bio or author.bio
         author.website = data.url or author.website
-        if author.pk is None or (author.name, author.bio, author.website) != before:
+        if author.pk is None:
+            # Its slug is unique by construction: only the fields need checking.
+            author.full_clean(validate_constraints=False)
+        elif (author.name, author.bio, author.website) != before:
             author.full_clean(validate_unique=False)
             author.save()
             if self.by_name.get(before[0]) is author and before[0] != author.name:
                 del self.by_name[before[0]]
             namesake = self.by_name.get(author.name)
-            if namesake is None or namesake.pk > author.pk:
+            # A namesake created in this batch is newer than any saved author.
+            if namesake is None or namesake.pk is None or namesake.pk > author.pk:
                 self.by_name[author.name] = author
             self.by_slug[author.slug] = author
         return author
+
+    def create(self):
+        """Create the batch's new authors, in one query."""
+        for author in self.new:
+            author.render_markdown()
+        Author.objects.bulk_create(self.new)
 
 
 def _write_authors(items):
@@ -346,6 +362,7 @@ def _write_authors(items):
                 links.append(
                     BookAuthor(book=item.book, author=authors.get(data), position=position)
                 )
+    authors.create()
     BookAuthor.objects.filter(book__in=_updated(items)).delete()
     BookAuthor.objects.bulk_create(links)
 
