@@ -109,6 +109,8 @@ def _import(path, batch_size, result, pending_links, renderer):
             (result.created if item.created else result.updated).append(item.book.slug)
             links = tuple(_PendingLink.of(link) for link in item.summary.related)
             pending_links.append((item.book.pk, item.label, links))
+    if len(pending_links) >= ANALYZE_AFTER:
+        _analyze_written_tables()
     # Links are written last, so that summaries in one file may point at each other.
     comment = f"Imported from {Path(path).name}."
     for batch in itertools.batched(pending_links, batch_size):
@@ -117,8 +119,6 @@ def _import(path, batch_size, result, pending_links, renderer):
         # A revision is a serialized copy of its summary: a few at a time keep memory low.
         for group in itertools.batched(batch, REVISION_GROUP_SIZE):
             _record_and_index([book_pk for book_pk, _, _ in group], comment)
-    if len(pending_links) >= ANALYZE_AFTER:
-        _analyze_written_tables()
 
 
 # Besides what a revision holds: what the search index shows of a summary.
@@ -157,8 +157,8 @@ def _analyze_written_tables():
     """Refresh PostgreSQL's planner statistics for the tables a large import filled.
 
     Until autovacuum catches up, the planner still sees the tables as they were
-    before the import, and the queries that follow the commit (the search index
-    loads every imported summary) pick plans several times slower.
+    before the import, and the queries that load every imported summary again
+    (for its revision and its index rows) pick plans several times slower.
     """
     if connection.vendor != "postgresql":
         return  # SQLite plans by its indexes without statistics
