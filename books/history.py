@@ -131,8 +131,10 @@ def record_revisions(books, *, user=None, comment):
     each row per summary. Use it for rows just written in the current
     transaction: unlike a revision context, it does not re-check that they exist.
     """
+    if hasattr(books, "prefetch_related"):  # else: books loaded with SUMMARY_PREFETCH
+        books = books.prefetch_related(*SUMMARY_PREFETCH)
     revisions, rows = [], []
-    for book in books.prefetch_related(*SUMMARY_PREFETCH):
+    for book in books:
         revision = Revision(date_created=timezone.now(), user=user, comment=comment)
         revisions.append(revision)
         rows.extend((revision, obj) for obj in summary_objects(book))

@@ -14,6 +14,8 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .words import count_words
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em",
     "figcaption", "figure", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd",
@@ -79,8 +81,13 @@ def render_markdown(text):
 
 
 def render_many(texts):
-    """Render each of ``texts`` (what a worker process runs for a batch)."""
-    return {text: render_markdown(text) for text in texts}
+    """Render each of ``texts`` and count the words of its HTML (a worker process runs it).
+
+    Returns ``{text: html}`` for ``prerendered`` and ``{html: words}`` for
+    ``books.reading.precounted``.
+    """
+    html_by_text = {text: render_markdown(text) for text in texts}
+    return html_by_text, {html: count_words(html) for html in html_by_text.values()}
 
 
 @contextmanager
@@ -127,7 +134,7 @@ class RenderAhead:
 
     @staticmethod
     def result(handle):
-        """The ``{text: html}`` of a submitted batch, or None to render in this process."""
+        """The ``render_many`` result of a submitted batch, or None to render in this process."""
         if handle is None:
             return None
         try:

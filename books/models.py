@@ -22,15 +22,15 @@ from .reading import CountedWords, reading_minutes
 POSITION_PARKING_OFFSET = 1_000_000
 
 
-def unique_slug(model, value, *, exclude_pk=None, max_length=None):
-    """Return a unicode slug for ``value`` that no other ``model`` row uses yet."""
+def unique_slug(model, value, *, exclude_pk=None, max_length=None, taken=()):
+    """Return a unicode slug for ``value`` that no other ``model`` row uses yet, nor ``taken``."""
     max_length = max_length or model._meta.get_field("slug").max_length
     base = slugify(value, allow_unicode=True)[:max_length].strip("-") or "item"
     rows = model._default_manager.all()
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
     candidate, number = base, 2
-    while rows.filter(slug=candidate).exists():
+    while candidate in taken or rows.filter(slug=candidate).exists():
         suffix = f"-{number}"
         candidate = f"{base[: max_length - len(suffix)].strip('-')}{suffix}"
         number += 1

@@ -8,18 +8,14 @@ stale when chapters are edited inline, reordered, deleted or bulk-imported.
 """
 
 import math
-import re
 
 from django.db import models
-from django.utils.html import strip_tags
+
+from .words import count_words, precounted
+
+__all__ = ["CountedWords", "count_words", "precounted", "reading_minutes"]
 
 WORDS_PER_MINUTE = 230
-_WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
-
-
-def count_words(*texts):
-    """Words in ``texts`` (plain text or HTML; tags and their attributes are not counted)."""
-    return sum(len(_WORD.findall(strip_tags(text))) for text in texts if text)
 
 
 def reading_minutes(words):

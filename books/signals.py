@@ -25,21 +25,33 @@ from .models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Secti
 
 logger = logging.getLogger(__name__)
 
-#: Sent after a commit that changed summaries, with ``book_ids`` (a frozenset).
+#: Sent after a commit that changed summaries, with ``book_ids`` (a frozenset) and
+#: ``indexed``: those of them the search index already holds as committed.
 summaries_changed = Signal()
 
 _pending = threading.local()
 
 
-def mark_changed(book_ids, using="default"):
-    """Record that these books changed; ``summaries_changed`` follows the commit."""
+def mark_changed(book_ids, using="default", *, indexed=False):
+    """Record that these books changed; ``summaries_changed`` follows the commit.
+
+    ``indexed`` says the search index already holds these books as they are now
+    (an import writes it in its own transaction): the signal still names them,
+    for the caches, and lists them in ``indexed`` so that the index skips them,
+    unless a later change in the transaction marks them again.
+    """
     ids = {book_id for book_id in book_ids if book_id is not None}
     if not ids:
         return
     pending = getattr(_pending, "ids", None)
     if pending is None:
         pending = _pending.ids = set()
+        _pending.indexed = set()
     pending.update(ids)
+    if indexed:
+        _pending.indexed.update(ids)
+    else:
+        _pending.indexed.difference_update(ids)
     # One callback per mark; the first to run after the commit sends everything
     # pending, the rest find nothing. (A rolled-back transaction drops its
     # callbacks but not its ids: those are re-indexed with the next commit,
@@ -47,13 +59,24 @@ def mark_changed(book_ids, using="default"):
     transaction.on_commit(_send_pending, using=using)
 
 
+def forget_indexed(book_ids):
+    """The index rows written for these books were rolled back: index them after all."""
+    indexed = getattr(_pending, "indexed", None)
+    if indexed:
+        indexed.difference_update(book_ids)
+
+
 def _send_pending():
     pending = getattr(_pending, "ids", None)
     if not pending:
         return
     book_ids = frozenset(pending)
+    indexed = frozenset(_pending.indexed & book_ids)
     pending.clear()
-    for handler, error in summaries_changed.send_robust(sender=Book, book_ids=book_ids):
+    _pending.indexed.clear()
+    for handler, error in summaries_changed.send_robust(
+        sender=Book, book_ids=book_ids, indexed=indexed
+    ):
         if isinstance(error, Exception):
             logger.error(
                 "A summaries_changed handler (%r) failed for books %s",

@@ -12,9 +12,9 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from books.models import Book, chapter_anchor
-from books.summaries import full_summaries, review_of
+from books.summaries.queries import full_summaries, review_of
 
-from .query import clean_text, exact_key, words_of
+from .query import WORD_RE, clean_text, exact_key, fold
 
 # Highlight markers: private-use characters, removed from every indexed text
 # (clean_text drops them), so content can never forge a highlight.
@@ -86,7 +86,8 @@ class BookDocument:
 
     def words(self):
         """Distinct folded words, the vocabulary for "did you mean"."""
-        return sorted(set(words_of(" ".join(self.fields()))))
+        # Each distinct word folded once: a summary repeats its words thousands of times.
+        return sorted({fold(word) for word in set(WORD_RE.findall(" ".join(self.fields())))})
 
     def content_hash(self):
         """A fingerprint of everything indexed, to detect drift between content and index."""
@@ -106,14 +107,18 @@ def _related_lines(links):
     ]
 
 
-def build_document(book):
-    """Flatten one book (loaded by ``full_summaries``) into a ``BookDocument``."""
+def build_document(book, links=None):
+    """Flatten one book (loaded by ``full_summaries``) into a ``BookDocument``.
+
+    ``links``: the related links a reader may follow, when ``book.related_links``
+    holds them all (``full_summaries`` loads only those).
+    """
     authors = book.ordered_authors
     tag_list = sorted(((tag.name, tag.slug) for tag in book.tags.all()), key=lambda t: t[0])
     parts = book.numbered_parts()
     review = review_of(book)
     takeaways = list(review.takeaways.all()) if review else []
-    links = list(book.related_links.all())
+    links = list(book.related_links.all()) if links is None else links
 
     document = BookDocument(
         book_id=book.pk,

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 
 from django.contrib.postgres.search import quote_lexeme
 from django.db import connection, transaction
+from psycopg.types.json import Jsonb
 
 from .base import FACET_LIMIT, PASSAGES_PER_RESULT, PassageHit, Public, TagFacet
 from .documents import MARK_END, MARK_START
@@ -49,8 +50,17 @@ def _named(sql, count):
     )
 
 
-def _vector(weight, config=CONFIG):
-    return f"setweight(to_tsvector('{config}', %s), '{weight}')"
+def _vector(weight, config=CONFIG, column="%s"):
+    return f"setweight(to_tsvector('{config}', {column}), '{weight}')"
+
+
+# The columns of ``BookDocument.fields()`` in the rows of ``insert``.
+FIELDS_COLUMNS = ("title", "authors", "tags", "headings", "body", "related")
+
+
+def _columns(rows, width):
+    """Rows turned into ``width`` lists, one per column, for ``unnest``."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
 
 
 class PostgresBackend(SharedTables):
@@ -67,43 +77,59 @@ class PostgresBackend(SharedTables):
         self.delete_shared(cursor, ids)
 
     def insert(self, cursor, documents):
+        # One statement per table, its rows sent as arrays (unnest): PostgreSQL parses
+        # and plans it once, instead of once per row of an executemany.
         document = " || ".join(
-            _vector(weight) for weight in ("A", "A", "B", "B", "C", "D")
-        )  # title, authors, tags, headings, body, related
-        head = " || ".join(_vector(weight) for weight in ("A", "A", "B"))
-        cursor.executemany(
+            _vector(weight, column=column)
+            for weight, column in zip("AABBCD", FIELDS_COLUMNS, strict=True)
+        )
+        head = " || ".join(
+            _vector(weight, column=column)
+            for weight, column in zip("AAB", FIELDS_COLUMNS[:3], strict=True)
+        )
+        cursor.execute(
             "INSERT INTO search_book (book_id, document, head, content, title, authors, tags, "
-            f"slug, tag_names, tag_slugs) VALUES (%s, {document}, {head}, %s, %s, %s, %s, %s, "
-            "%s, %s)",
-            [
-                (
-                    doc.book_id,
-                    *doc.fields(),
-                    *doc.fields()[:3],
-                    doc.overview,
-                    doc.title,
-                    doc.authors,
-                    doc.tags,
-                    doc.slug,
-                    [name for name, _ in doc.tag_list],
-                    [slug for _, slug in doc.tag_list],
-                )
-                for doc in documents
-            ],
+            f"slug, tag_names, tag_slugs) SELECT book_id, {document}, {head}, content, title, "
+            "authors, tags, slug, ARRAY(SELECT jsonb_array_elements_text(tag_names)), "
+            "ARRAY(SELECT jsonb_array_elements_text(tag_slugs)) FROM unnest("
+            "%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+            "%s::text[], %s::text[], %s::text[], %s::jsonb[], %s::jsonb[]) AS row (book_id, "
+            f"{', '.join(FIELDS_COLUMNS)}, content, slug, tag_names, tag_slugs)",
+            _columns(
+                [
+                    (
+                        doc.book_id,
+                        *doc.fields(),
+                        doc.overview,
+                        doc.slug,
+                        Jsonb([name for name, _ in doc.tag_list]),
+                        Jsonb([slug for _, slug in doc.tag_list]),
+                    )
+                    for doc in documents
+                ],
+                11,
+            ),
         )
-        cursor.executemany(
+        cursor.execute(
             "INSERT INTO search_passage (book_id, seq, anchor, label, title, body, vector) "
-            f"VALUES (%s, %s, %s, %s, %s, %s, {_vector('A')} || {_vector('C')})",
-            [
-                (doc.book_id, seq, p.anchor, p.label, p.title, p.body, p.title, p.body)
-                for doc in documents
-                for seq, p in enumerate(doc.passages, start=1)
-            ],
+            "SELECT book_id, seq, anchor, label, title, body, "
+            f"{_vector('A', column='title')} || {_vector('C', column='body')} FROM unnest("
+            "%s::bigint[], %s::integer[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+            "AS row (book_id, seq, anchor, label, title, body)",
+            _columns(
+                [
+                    (doc.book_id, seq, p.anchor, p.label, p.title, p.body)
+                    for doc in documents
+                    for seq, p in enumerate(doc.passages, start=1)
+                ],
+                6,
+            ),
         )
-        cursor.executemany(
+        cursor.execute(
             "INSERT INTO search_name (kind, name, book_id, vector) "
-            "VALUES (%s, %s, %s, to_tsvector('library_simple', %s))",
-            [(*row, row[1]) for doc in documents for row in self.name_rows(doc)],
+            "SELECT kind, name, book_id, to_tsvector('library_simple', name) "
+            "FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS row (kind, name, book_id)",
+            _columns([row for doc in documents for row in self.name_rows(doc)], 3),
         )
         words = sorted({word for doc in documents for word in doc.words() if len(word) < 60})
         cursor.execute(

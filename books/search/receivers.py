@@ -9,8 +9,8 @@ from . import get_backend, index_books, rebuild
 
 
 @receiver(summaries_changed, dispatch_uid="books.search.index")
-def reindex(sender, book_ids, **kwargs):
-    index_books(book_ids)
+def reindex(sender, book_ids, indexed=frozenset(), **kwargs):
+    index_books(book_ids - indexed)
 
 
 @receiver(post_migrate, dispatch_uid="books.search.fill")

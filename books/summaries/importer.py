@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from books.history import record_revisions
+from books import search  # read at call time: books.search itself imports books.summaries
+from books.history import SUMMARY_PREFETCH, record_revisions
 from books.markdown import RenderAhead, prerendered
 from books.models import (
     AudienceItem,
@@ -24,7 +25,8 @@ from books.models import (
     Status,
     unique_slug,
 )
-from books.signals import mark_changed
+from books.signals import forget_indexed, linking_to, mark_changed
+from books.words import precounted
 from reviews.models import RelatedLink, Review, Takeaway
 
 from .format import (
@@ -86,39 +88,77 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
     """
     result = ImportResult()
     pending_links = []
-    with transaction.atomic(), RenderAhead() as renderer:
-        batches = itertools.batched(iter_summaries(path), batch_size)
-        for batch, html in _rendered_ahead(batches, renderer):
-            items = [_Item(label, summary) for label, summary in batch]
-            with prerendered(html):
-                _write_batch(items)
-            for item in items:
-                (result.created if item.created else result.updated).append(item.book.slug)
-                links = tuple(_PendingLink.of(link) for link in item.summary.related)
-                pending_links.append((item.book.pk, item.label, links))
-        # Links are written last, so that summaries in one file may point at each other.
-        comment = f"Imported from {Path(path).name}."
-        for batch in itertools.batched(pending_links, batch_size):
-            _write_related(batch)
-            # Recorded once the links are written, so each revision holds the whole summary.
-            # A revision is a serialized copy of its summary: a few at a time keep memory low.
-            for group in itertools.batched(batch, REVISION_GROUP_SIZE):
-                pks = [book_pk for book_pk, _, _ in group]
-                record_revisions(Book.objects.filter(pk__in=pks), comment=comment)
-            # Children are written with bulk_create, which sends no signals: name the
-            # summaries explicitly, so the index (in batches) and caches follow the commit.
-            mark_changed(book_pk for book_pk, _, _ in batch)
-        if len(pending_links) >= ANALYZE_AFTER:
-            _analyze_written_tables()
+    try:
+        with transaction.atomic(), RenderAhead() as renderer:
+            _import(path, batch_size, result, pending_links, renderer)
+    except BaseException:
+        forget_indexed(book_pk for book_pk, _, _ in pending_links)
+        raise
     return result
+
+
+def _import(path, batch_size, result, pending_links, renderer):
+    """The body of ``import_file``, inside its transaction."""
+    batches = itertools.batched(iter_summaries(path), batch_size)
+    for batch, rendered in _rendered_ahead(batches, renderer):
+        items = [_Item(label, summary) for label, summary in batch]
+        html, words = rendered or (None, None)
+        with prerendered(html), precounted(words):
+            _write_batch(items)
+        for item in items:
+            (result.created if item.created else result.updated).append(item.book.slug)
+            links = tuple(_PendingLink.of(link) for link in item.summary.related)
+            pending_links.append((item.book.pk, item.label, links))
+    if len(pending_links) >= ANALYZE_AFTER:
+        _analyze_written_tables()
+    # Links are written last, so that summaries in one file may point at each other.
+    comment = f"Imported from {Path(path).name}."
+    for batch in itertools.batched(pending_links, batch_size):
+        _write_related(batch)
+        # Recorded once the links are written, so each revision holds the whole summary.
+        # A revision is a serialized copy of its summary: a few at a time keep memory low.
+        for group in itertools.batched(batch, REVISION_GROUP_SIZE):
+            _record_and_index([book_pk for book_pk, _, _ in group], comment)
+
+
+# Besides what a revision holds: what the search index shows of a summary.
+DOCUMENT_PREFETCH = ("tags", "related_links__target__book_authors__author")
+
+
+def _record_and_index(book_pks, comment):
+    """Record a revision of each summary and write its index rows, from one load of them.
+
+    Children are written with bulk_create, which sends no signals: the summaries
+    are named explicitly, so that the caches follow the commit; the index commits
+    with them, so re-indexing after the commit skips them.
+    """
+    books = list(
+        Book.objects.filter(pk__in=book_pks).prefetch_related(*SUMMARY_PREFETCH, *DOCUMENT_PREFETCH)
+    )
+    record_revisions(books, comment=comment)
+    search.write_documents(
+        [
+            # The links a reader may follow: the instance twin of RelatedLink.objects.public().
+            search.documents.build_document(
+                book,
+                links=[
+                    link
+                    for link in book.related_links.all()
+                    if link.target_id is None or link.target.is_public
+                ],
+            )
+            for book in books
+        ]
+    )
+    mark_changed(book_pks, indexed=True)
 
 
 def _analyze_written_tables():
     """Refresh PostgreSQL's planner statistics for the tables a large import filled.
 
     Until autovacuum catches up, the planner still sees the tables as they were
-    before the import, and the queries that follow the commit (the search index
-    loads every imported summary) pick plans several times slower.
+    before the import, and the queries that load every imported summary again
+    (for its revision and its index rows) pick plans several times slower.
     """
     if connection.vendor != "postgresql":
         return  # SQLite plans by its indexes without statistics
@@ -132,19 +172,19 @@ def _analyze_written_tables():
 
 
 def _rendered_ahead(batches, renderer):
-    """Yield each batch with its rendered Markdown, or None (render it while writing).
+    """Yield each batch with its rendered Markdown and word counts, or None (work them out here).
 
     Each batch's text goes to ``renderer`` before the batch ahead of it is
     written, so the two overlap on two cores; the first batch, and a file of one
     batch, render in this process.
     """
-    current, html = next(batches, None), None
+    current, rendered = next(batches, None), None
     for following in batches:
         handle = renderer.submit(_markdown_sources(following))
-        yield current, html
-        current, html = following, renderer.result(handle)
+        yield current, rendered
+        current, rendered = following, renderer.result(handle)
     if current is not None:
-        yield current, html
+        yield current, rendered
 
 
 def _markdown_sources(batch):
@@ -194,37 +234,73 @@ def _updated(items):
 
 
 def _write_books(items):
-    """Create or update each summary's book, found by slug, through the model's validation."""
-    existing = Book.objects.in_bulk([item.summary.book_slug for item in items], field_name="slug")
+    """Create or update each summary's book, found by slug, validated as a model, in bulk.
+
+    What ``Book.save()`` does one row at a time is done here for the batch: the
+    Markdown rendered and words counted, the version counted (the rows are locked
+    when read, so no one can save them in between), the summaries that link to an
+    updated book named for the index. The model's constraints hold by construction
+    (the slug is the one looked up, unique in the file; a published summary gets a
+    date), so only the fields are validated, without a query per book.
+    """
+    existing = (
+        Book.objects.select_for_update()
+        .order_by()
+        .in_bulk([item.summary.book_slug for item in items], field_name="slug")
+    )
+    now = timezone.now()
     for item in items:
         summary = item.summary
         book = existing.get(summary.book_slug)
         item.created = book is None
         if item.created:
             book = Book(slug=summary.book_slug)
-        for name in (
-            "title", "subtitle", "publisher", "year", "pages", "isbn", "lede", "description",
-            "authors_intro", "structure_intro", "status",
-        ):  # fmt: skip
+        else:
+            book.version += 1
+            book.updated_at = now  # bulk_update skips auto_now
+        for name in BOOK_FIELDS:
             setattr(book, name, getattr(summary, name))
         book.cover = summary.cover
         if summary.published_at is not None:
             book.published_at = summary.published_at
         elif summary.status == Status.PUBLISHED:
-            book.published_at = book.published_at or timezone.now()
+            book.published_at = book.published_at or now
         else:
             book.published_at = None
         with _labelled(item):
-            book.full_clean()
-        book.save()
+            book.full_clean(validate_constraints=False)
+        _rendered(book)
         item.book = book
+    Book.objects.bulk_create([item.book for item in items if item.created])
+    updated = _updated(items)
+    if updated:
+        Book.objects.bulk_update(
+            updated,
+            [
+                *BOOK_FIELDS,
+                "cover",
+                "published_at",
+                "version",
+                "updated_at",
+                "word_count",
+                *Book.markdown_fields.values(),
+            ],
+        )
+        mark_changed(linking_to(updated))
+
+
+BOOK_FIELDS = (
+    "title", "subtitle", "publisher", "year", "pages", "isbn", "lede", "description",
+    "authors_intro", "structure_intro", "status",
+)  # fmt: skip
 
 
 class _Authors:
     """The library's authors named in one batch, loaded in two queries.
 
     An author is shared between summaries: found by slug, else by name (the oldest
-    namesake), else created; saved only when a summary changes them.
+    namesake), else created; saved only when a summary changes them. New authors
+    are created together by ``create()``: no one can have linked to them yet.
     """
 
     def __init__(self, entries):
@@ -235,6 +311,7 @@ class _Authors:
         self.by_name = dict.fromkeys(names)
         for author in Author.objects.filter(name__in=names).order_by("-pk"):
             self.by_name[author.name] = author
+        self.new = []
 
     def _named(self, name):
         if name not in self.by_name:  # renamed earlier in this batch: ask the database again
@@ -244,22 +321,36 @@ class _Authors:
     def get(self, data):
         author = (self.by_slug.get(data.slug) if data.slug else None) or self._named(data.name)
         if author is None:
-            author = Author(name=data.name, slug=data.slug or unique_slug(Author, data.name))
+            taken = {new.slug for new in self.new}
+            author = Author(slug=data.slug or unique_slug(Author, data.name, taken=taken))
+            self.new.append(author)
+            self.by_slug[author.slug] = author
+            self.by_name[data.name] = author
         before = (author.name, author.bio, author.website)
         author.name = data.name
         # A blank bio or url in one file leaves what another summary (or an editor) wrote.
         author.bio = data.bio or author.bio
         author.website = data.url or author.website
-        if author.pk is None or (author.name, author.bio, author.website) != before:
+        if author.pk is None:
+            # Its slug is unique by construction: only the fields need checking.
+            author.full_clean(validate_constraints=False)
+        elif (author.name, author.bio, author.website) != before:
             author.full_clean(validate_unique=False)
             author.save()
             if self.by_name.get(before[0]) is author and before[0] != author.name:
                 del self.by_name[before[0]]
             namesake = self.by_name.get(author.name)
-            if namesake is None or namesake.pk > author.pk:
+            # A namesake created in this batch is newer than any saved author.
+            if namesake is None or namesake.pk is None or namesake.pk > author.pk:
                 self.by_name[author.name] = author
             self.by_slug[author.slug] = author
         return author
+
+    def create(self):
+        """Create the batch's new authors, in one query."""
+        for author in self.new:
+            author.render_markdown()
+        Author.objects.bulk_create(self.new)
 
 
 def _write_authors(items):
@@ -271,6 +362,7 @@ def _write_authors(items):
                 links.append(
                     BookAuthor(book=item.book, author=authors.get(data), position=position)
                 )
+    authors.create()
     BookAuthor.objects.filter(book__in=_updated(items)).delete()
     BookAuthor.objects.bulk_create(links)
 
@@ -362,14 +454,15 @@ def _write_tags(items):
 
 
 def _write_reviews(items):
-    """Create, update or delete each book's review, then replace the takeaways in bulk."""
+    """Create, update or delete each book's review in bulk, then replace the takeaways."""
     updated = _updated(items)
     existing = {review.book_id: review for review in Review.objects.filter(book__in=updated)}
     Takeaway.objects.filter(review__book__in=updated).delete()
     Review.objects.filter(
         book__in=[item.book for item in items if item.summary.review is None]
     ).delete()
-    takeaways = []
+    reviews = []
+    now = timezone.now()
     for item in items:
         data = item.summary.review
         if data is None:
@@ -381,16 +474,24 @@ def _write_reviews(items):
         review.title = data.title
         review.body = data.body
         review.published_on = data.published_at
+        review.updated_at = now  # bulk_update skips auto_now
         with _labelled(item):
             review.full_clean(exclude=["book"], validate_unique=False)
-        review.save()
-        takeaways.extend(
-            _rendered(
-                Takeaway(review=review, position=position, title=takeaway.title, text=takeaway.text)
-            )
-            for position, takeaway in enumerate(data.takeaways, start=1)
-        )
-    Takeaway.objects.bulk_create(takeaways)
+        reviews.append((_rendered(review), data.takeaways))
+    kept = [review for review, _ in reviews if review.pk is not None]
+    Review.objects.bulk_create([review for review, _ in reviews if review.pk is None])
+    Review.objects.bulk_update(kept, REVIEW_FIELDS)
+    Takeaway.objects.bulk_create(
+        _rendered(Takeaway(review=review, position=position, title=data.title, text=data.text))
+        for review, takeaways in reviews
+        for position, data in enumerate(takeaways, start=1)
+    )
+
+
+REVIEW_FIELDS = (
+    "reviewer", "source", "url", "title", "body", "body_html", "published_on", "updated_at",
+    "word_count",
+)  # fmt: skip
 
 
 class _PendingLink(NamedTuple):

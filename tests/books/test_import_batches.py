@@ -210,6 +210,15 @@ def test_a_long_import_renders_later_batches_in_a_worker_process(tmp_path, monke
     assert Book.objects.get(slug="md5").description_html == "<p>About <strong>5</strong></p>"
     assert Review.objects.get(book__slug="md4").body_html == "<p>Review <em>4</em></p>"
     assert set(Chapter.objects.values_list("summary_html", flat=True)) == {"<p><em>x</em></p>"}
+    # The worker counts the words too: the same counts a save in this process finds.
+    for book in Book.objects.all():
+        counted = book.word_count
+        book.count_words()
+        assert book.word_count == counted > 0
+    for review in Review.objects.all():
+        counted = review.word_count
+        review.count_words()
+        assert review.word_count == counted > 0
 
 
 def test_without_a_worker_process_the_import_renders_everything_itself(tmp_path, monkeypatch):

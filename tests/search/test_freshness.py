@@ -11,7 +11,7 @@ import books.search
 from books.models import Book, Chapter, Status
 from books.search import search
 from books.signals import mark_changed, summaries_changed
-from books.summaries import import_file
+from books.summaries import SummaryFileError, import_file
 from reviews.models import RelatedLink, Review, Takeaway
 from tests.admin_forms import form_data
 from tests.factories import BookFactory, build_summary
@@ -176,13 +176,14 @@ def test_writes_without_signals_are_indexed_once_marked(summary, indexed):
     assert found("obelisks") == [summary.slug]
 
 
-def test_import_indexes_in_batches_after_the_commit(indexed, tmp_path, sent, monkeypatch):
+def test_import_indexes_in_its_own_transaction_without_loading_again(
+    indexed, tmp_path, sent, monkeypatch
+):
     loaded = []
     original = books.search.load_documents
     monkeypatch.setattr(
         books.search, "load_documents", lambda ids: loaded.append(list(ids)) or original(ids)
     )
-    monkeypatch.setattr(books.search, "INDEX_BATCH", 2)
     path = tmp_path / "five.json"
     path.write_text(
         json.dumps(
@@ -194,10 +195,31 @@ def test_import_indexes_in_batches_after_the_commit(indexed, tmp_path, sent, mon
     )
     with indexed():
         import_file(path)
-        assert found("periwinkles") == []  # not before the commit
     assert len(found("periwinkles")) == 5
-    assert len(sent) == 1 and len(sent[0]) == 5
-    assert [len(batch) for batch in loaded] == [2, 2, 1]
+    assert len(sent) == 1 and len(sent[0]) == 5  # the caches still hear of every summary
+    assert loaded == []  # the index was written with the summaries, from the same load
+
+
+def test_a_failed_import_leaves_search_as_the_rest_of_the_transaction_left_it(
+    summary, indexed, tmp_path
+):
+    path = tmp_path / "broken.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"title": "Freshness guide", "slug": summary.slug, "lede": "Now about narwhals."},
+                {"title": "Second", "related": [{"slug": "nowhere", "note": "Missing."}]},
+            ]
+        )
+    )
+    with indexed():
+        summary.lede = "Edited first: walruses."
+        summary.save()
+        # One summary per batch: the first is indexed before the second fails.
+        with pytest.raises(SummaryFileError):
+            import_file(path, batch_size=1)
+    assert found("narwhals") == []
+    assert found("walruses") == [summary.slug]
 
 
 def test_admin_inline_edit_is_searchable(editor_client, demo_library, indexed):
