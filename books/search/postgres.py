@@ -54,6 +54,9 @@ def _vector(weight, config=CONFIG, column="%s"):
     return f"setweight(to_tsvector('{config}', {column}), '{weight}')"
 
 
+# The GIN indexes of the search tables (migration 0006_search_index).
+GIN_INDEXES = ("search_book_document", "search_passage_vector", "search_name_vector")
+
 # The columns of ``BookDocument.fields()`` in the rows of ``insert``.
 FIELDS_COLUMNS = ("title", "authors", "tags", "headings", "body", "related")
 
@@ -145,7 +148,15 @@ class PostgresBackend(SharedTables):
         )
 
     def optimize(self):
+        """After a bulk write: planner statistics, and the GIN indexes' pending rows merged.
+
+        A GIN index takes new rows into a pending list that every search reads
+        through in full until VACUUM (autovacuum) merges it; after a rebuild or a
+        large import, merge it at once instead of making searches wait for that.
+        """
         with connection.cursor() as cursor:
+            for index in GIN_INDEXES:
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             for table in ("search_book", "search_passage", "search_name", "search_term"):
                 cursor.execute(f"ANALYZE {table}")
 
