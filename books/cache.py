@@ -26,7 +26,7 @@ responses that set a cookie, use the CSRF token or the session, or say
 import hashlib
 import secrets
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import wraps
 from itertools import batched
 
@@ -46,6 +46,7 @@ from django.utils.http import quote_etag
 from taggit.models import TaggedItem
 
 from .models import Book, LibraryVersion, SummaryVersion
+from .prepared import PreparedQuery
 from .signals import summaries_changed
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -81,13 +82,6 @@ def cached_page(view, *, summary=False):
 
 # --- Reading the versions: one query per request --------------------------------------------------
 
-# Placeholders for the values that change from one request to the next: the
-# version read is compiled by the ORM once per database, then run with the
-# current time and slug in their place (compiling it costs more than running it).
-_AT = datetime(1970, 1, 2, tzinfo=UTC)
-_SLUG = "page-cache-slug-placeholder"
-_compiled = {}
-
 
 def versions_query(at, slug=None):
     """The library's token, the newest publication time that has come and, for ``slug``,
@@ -104,15 +98,10 @@ def versions_query(at, slug=None):
     )
 
 
-def _compile(alias, summary):
-    queryset = versions_query(_AT, _SLUG if summary else None)
-    sql, params = queryset.query.get_compiler(using=alias).as_sql()
-    at = connections[alias].ops.adapt_datetimefield_value(_AT)
-    slots = {index: "at" for index, value in enumerate(params) if value == at}
-    slots.update({index: "slug" for index, value in enumerate(params) if value == _SLUG})
-    if list(slots.values()).count("at") != 1 or list(slots.values()).count("slug") != summary:
-        raise RuntimeError(f"Unexpected parameters in the page cache's version read: {params}")
-    return sql, tuple(params), slots
+# The version read is compiled by the ORM once per database, then run with the
+# current time and slug in their places (compiling it costs more than running it).
+LIBRARY_VERSIONS = PreparedQuery(versions_query, at=datetime)
+SUMMARY_VERSIONS = PreparedQuery(versions_query, at=datetime, slug=str)
 
 
 def current_versions(slug=None):
@@ -123,16 +112,11 @@ def current_versions(slug=None):
     flushed by hand): such a request is served but not cached.
     """
     alias = router.db_for_read(LibraryVersion)  # the database the page's content comes from
-    connection = connections[alias]
-    key = (alias, connection.vendor, slug is not None)
-    if key not in _compiled:
-        _compiled[key] = _compile(alias, slug is not None)
-    sql, template, slots = _compiled[key]
-    params = list(template)  # threads share the template
-    values = {"at": connection.ops.adapt_datetimefield_value(timezone.now()), "slug": slug}
-    for index, name in slots.items():
-        params[index] = values[name]
-    with connection.cursor() as cursor:
+    if slug is None:
+        sql, params = LIBRARY_VERSIONS.sql(alias, at=timezone.now())
+    else:
+        sql, params = SUMMARY_VERSIONS.sql(alias, at=timezone.now(), slug=slug)
+    with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

@@ -6,7 +6,7 @@ gives the same SQL every time: only the values change (the summary's id, the
 current time). A ``PreparedQuery`` is still defined by an ordinary queryset,
 built by a function of those values; it is compiled on its first run on each
 database, and later runs put the new values in place of the parameters they
-filled. (The page cache's version read does the same: ``books.cache``.)
+filled. (The page cache's version read is one: ``books.cache``.)
 """
 
 from datetime import UTC, datetime

@@ -9,79 +9,25 @@ the same run uses the shared Redis cache instead.
 # ruff: noqa: S310 (every URL opened here is the local test server's)
 
 import os
-import secrets
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 
-from tests.test_serving import GUNICORN_CONF, ROOT, fetch, free_port
+from tests.servers import free_port, gunicorn, manage, production_env
 
 pytestmark = pytest.mark.cache
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
 
 
-def manage(env, *arguments):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 @pytest.fixture
 def workers(tmp_path):
     """gunicorn with two single-threaded worker processes, on a fresh SQLite file."""
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BIND", "REDIS_URL"}},
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'library.sqlite3'}",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "SECURE_HSTS_SECONDS": "0",
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_THREADS": "1",
-        "PORT": str(port),
-    }
+    env = production_env(tmp_path, free_port(), WEB_CONCURRENCY="2", GUNICORN_THREADS="1")
     if TEST_REDIS_URL:
         env["REDIS_URL"] = TEST_REDIS_URL
-    manage(env, "migrate", "--no-input")
-    manage(env, "collectstatic", "--no-input")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "config.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch(f"{base}/healthz")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stderr.read().decode()) from None
-                time.sleep(0.2)
+    with gunicorn(env, "/healthz") as base:
         yield base, env
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def visit(url, times):

@@ -1,21 +1,12 @@
 """Production serving: gunicorn's settings from the environment, and the real stack over HTTP."""
 
-# ruff: noqa: S310 (every URL opened here is the local test server's)
-
 import os
 import runpy
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"
+from tests.servers import GUNICORN_CONF, fetch, free_port, gunicorn, production_env
+
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -49,67 +40,12 @@ def test_gunicorn_refuses_a_bad_worker_count_with_a_message(monkeypatch, value):
         gunicorn_settings(monkeypatch, WEB_CONCURRENCY=value)
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def fetch(url, **headers):
-    request = urllib.request.Request(url, headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, response.headers, response.read()
-
-
 @pytest.fixture
 def production_server(tmp_path):
     """gunicorn with config/gunicorn.conf.py and DEBUG off, on a fresh SQLite file."""
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BIND"}},
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'library.sqlite3'}",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "SECURE_HSTS_SECONDS": "0",
-        "WEB_CONCURRENCY": "1",
-        "GUNICORN_THREADS": "2",
-        "PORT": str(port),
-    }
-    for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "config.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch(f"{base}/static/css/site.css")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stderr.read().decode()) from None
-                time.sleep(0.2)
+    env = production_env(tmp_path, free_port(), WEB_CONCURRENCY="1", GUNICORN_THREADS="2")
+    with gunicorn(env, "/static/css/site.css") as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_production_stack_serves_pages_and_compressed_hashed_static_files(production_server):
