@@ -3,14 +3,15 @@
 import nested_admin
 from django.contrib import admin
 from django.db.models import Count
-from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
 
+from reviews.admin import RelatedLinkInline, ReviewInline, TakeawayInline
+from reviews.models import Review
+
+from .admin_tags import TagAdmin  # noqa: F401 (registers the tag admin)
 from .admin_workflow import EditorialAdminMixin, VisibilityFilter
-from .forms import OrderedInlineMixin
+from .forms import MARKDOWN_WIDGETS, OrderedInlineMixin
 from .models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section
-
-MARKDOWN_WIDGETS = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+from .summaries import writing
 
 
 class BookAuthorInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
@@ -51,7 +52,8 @@ class PartInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
 
 @admin.register(Book)
 class BookAdmin(EditorialAdminMixin, nested_admin.NestedModelAdmin):
-    """A whole summary on one page: facts, text, authors, sections, parts and chapters."""
+    """A whole summary on one page: facts, text, authors, sections, parts and chapters, the
+    review with its takeaways, and related chapters."""
 
     list_display = ["title", "author_names", "status", "publication", "is_public", "updated_at"]
     list_filter = [VisibilityFilter, "status", "tags", "publisher"]
@@ -66,7 +68,14 @@ class BookAdmin(EditorialAdminMixin, nested_admin.NestedModelAdmin):
         ("Summary", {"fields": ["lede", "description", "authors_intro", "structure_intro"]}),
         ("Publishing", {"fields": ["status", "published_at", "tags"]}),
     ]
-    inlines = [BookAuthorInline, SectionInline, PartInline, AudienceInline]
+    inlines = [
+        BookAuthorInline,
+        SectionInline,
+        PartInline,
+        AudienceInline,
+        ReviewInline,
+        RelatedLinkInline,
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_authors()
@@ -98,4 +107,33 @@ class AuthorAdmin(admin.ModelAdmin):
         return author.book_count
 
 
-from . import admin_tags  # noqa: E402, F401  (tag admin: merge duplicates, old-slug redirects)
+@admin.register(Review)
+class ReviewAdmin(nested_admin.NestedModelAdmin):
+    """Reviews across the library, each editable with its takeaways; a save is its summary's."""
+
+    list_display = ["book", "reviewer", "source", "published_on"]
+    list_select_related = ["book"]
+    search_fields = ["book__title", "reviewer", "source", "title"]
+    autocomplete_fields = ["book"]
+    inlines = [TakeawayInline]
+    formfield_overrides = MARKDOWN_WIDGETS
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its takeaways in ``save_related``, through the summary's write path."""
+
+    def save_related(self, request, form, formsets, change):
+        # The review is part of its summary: a save counts the summary's version (so an
+        # editor with the summary open cannot overwrite it) and goes into its history.
+        save_inlines = super().save_related
+        review = form.instance
+
+        def write_rows():
+            review.save()
+            save_inlines(request, form, formsets, change)
+
+        with writing(user=request.user, comment="Review edited on its own page.") as write:
+            write.save([Book.objects.get(pk=review.book_id)], write_rows=write_rows)
+
+    def delete_model(self, request, obj):
+        with writing(user=request.user, comment="Review deleted on its own page.") as write:
+            write.save([Book.objects.get(pk=obj.book_id)], write_rows=obj.delete)

@@ -53,7 +53,9 @@ class TagRedirectInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
-admin.site.unregister(Tag)
+# django-taggit registers a plain admin for its Tag; this one replaces it.
+if admin.site.is_registered(Tag):
+    admin.site.unregister(Tag)
 
 
 @admin.register(Tag)

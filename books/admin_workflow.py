@@ -1,7 +1,10 @@
 """The editors' workflow in the admin: publishing, history, restores, conflicts and share links."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -13,25 +16,28 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from .history import (
+from .models import StaleSummaryError, Status
+from .preview import share_expires_at, share_path
+from .summaries import writing
+from .summaries.history import (
     RestoreError,
     changes_since,
     compare_versions,
-    record_save,
-    record_summary,
     restore,
-    revision_objects,
     summary_document,
-    versions_of,
 )
-from .models import Book, Status
-from .preview import share_expires_at, share_path
+from .summaries.revisions import revision_objects, versions_of
 
 CONFLICT_MESSAGE = (
     "Someone else saved this summary after you opened it, so your changes were not saved "
     "and theirs are kept. See what changed below, then open the summary again and re-apply "
     "your edits."
 )
+
+
+def change_comment(change_message):
+    """The admin's change message (a list of changes) as the text its history shows."""
+    return LogEntry(change_message=json.dumps(change_message)).get_change_message()
 
 
 class SummaryForm(forms.ModelForm):
@@ -49,18 +55,16 @@ class SummaryForm(forms.ModelForm):
         cleaned_data = super().clean()
         if self.instance.pk is None:
             return cleaned_data
-        # The admin validates and saves in one transaction; locking the row here
-        # makes a concurrent save wait, then see the version it produced.
-        current = (
-            Book.objects.select_for_update()
-            .filter(pk=self.instance.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
+        # The summary is saved at the version the editor opened; checking it now, in
+        # the admin's transaction, shows a conflict in the form instead of failing
+        # the save. The row stays locked, so a concurrent save waits for this one.
         loaded = cleaned_data.get("loaded_version")
-        if loaded != current:
+        self.instance.version = loaded
+        try:
+            self.instance.check_version()
+        except StaleSummaryError:
             self.conflict = changes_since(self.instance, loaded)
-            raise ValidationError(CONFLICT_MESSAGE, code="stale")
+            raise ValidationError(CONFLICT_MESSAGE, code="stale") from None
         return cleaned_data
 
 
@@ -107,7 +111,8 @@ class EditorialAdminMixin(VersionAdmin):
         published, scheduled = 0, 0
         for book in queryset.filter(status=Status.DRAFT):
             book.status = Status.PUBLISHED
-            record_save(book, user=request.user, comment="Published from the list of summaries.")
+            with writing(user=request.user, comment="Published from the list of summaries.") as w:
+                w.save([book])
             if book.is_scheduled:
                 scheduled += 1
             else:
@@ -131,7 +136,8 @@ class EditorialAdminMixin(VersionAdmin):
         count = 0
         for book in queryset.exclude(status=Status.DRAFT):
             book.status = Status.DRAFT
-            record_save(book, user=request.user, comment="Unpublished from the list of summaries.")
+            with writing(user=request.user, comment="Unpublished from the list of summaries.") as w:
+                w.save([book])
             count += 1
         self.message_user(request, f"{count} summary(ies) are drafts again, hidden from readers.")
 
@@ -142,12 +148,27 @@ class EditorialAdminMixin(VersionAdmin):
         context = {"has_change_permission": self.has_change_permission(request)}
         return super(VersionAdmin, self).changelist_view(request, context | (extra_context or {}))
 
-    # --- Saving -------------------------------------------------------------------------
+    # --- Saving: through the write path (books/summaries/writing.py) ---------------------
+
+    # Not reversion's revision around the whole page: the write path records the revision.
+    def add_view(self, request, form_url="", extra_context=None):
+        return super(VersionAdmin, self).add_view(request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super(VersionAdmin, self).change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its inlines in ``save_related``, through the write path."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # The revision holds the final state of every row of the summary.
-        record_summary(form.instance)
+        save_inlines = super().save_related
+        with writing(user=request.user) as write:
+            write.save(
+                [form.instance], write_rows=lambda: save_inlines(request, form, formsets, change)
+            )
+            write.comment = change_comment(
+                self.construct_change_message(request, form, formsets, not change)
+            )
 
     # --- URLs -----------------------------------------------------------------------------
 

@@ -10,6 +10,18 @@ class BooksConfig(AppConfig):
     verbose_name = "Library"
 
     def ready(self):
-        # Imported for their side effects: reversion registration, signal receivers, checks.
-        from . import cache, history, signals  # noqa: F401
+        from . import changes
+        from .models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section
+
+        # A row of a summary saved or deleted on its own, or a tag changed, changes the
+        # summaries that show it (books/changes.py).
+        changes.follow_rows(
+            Book, Author, BookAuthor, Section, AudienceItem, Part, Chapter,
+            deleted_before=[Book, Chapter],
+        )  # fmt: skip
+        changes.follow_tags(Book)
+        # Imported for their side effects: the listeners of summaries_changed (the page
+        # cache and the search index), what the history records, and the system checks.
+        from . import cache  # noqa: F401
         from .search import checks, receivers  # noqa: F401
+        from .summaries import revisions  # noqa: F401

@@ -10,7 +10,7 @@ Every cached page's key holds, besides its URL:
   newest ``published_at``), so that a scheduled summary appears at its time
   although nothing was saved then.
 
-After each commit that changed summaries (``books.signals.summaries_changed``)
+After each commit that changed summaries (``books.changes.summaries_changed``)
 the tokens of the library and of every summary page that shows a changed
 summary are replaced by a new random number. Pages cached under the old tokens
 are never looked up again, in any process: with the local-memory cache each
@@ -26,7 +26,6 @@ responses that set a cookie, use the CSRF token or the session, or say
 import hashlib
 import secrets
 from collections import defaultdict
-from datetime import datetime
 from functools import wraps
 from itertools import batched
 
@@ -34,20 +33,18 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.validators import slug_unicode_re
-from django.db import connections, router, transaction
+from django.db import connections, transaction
 from django.db.models import Subquery
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, get_resolver
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from taggit.models import TaggedItem
 
+from .changes import summaries_changed
 from .models import Book, LibraryVersion, SummaryVersion
-from .prepared import PreparedQuery
-from .signals import summaries_changed
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # A longer query string is served but not stored: nobody shares such links, and
@@ -83,42 +80,24 @@ def cached_page(view, *, summary=False):
 # --- Reading the versions: one query per request --------------------------------------------------
 
 
-def versions_query(at, slug=None):
-    """The library's token, the newest publication time that has come and, for ``slug``,
-    the summary's token: one row."""
-    latest = Book.objects.published(at=at).order_by("-published_at").values("published_at")[:1]
+def current_versions(slug=None):
+    """``(token, latest publication)`` keying a list, or the summary page at ``slug``.
+
+    One query: the library's token, the newest publication time that has come and,
+    for ``slug``, the summary's token. A summary without a version row yet is keyed
+    on the library's token, which every change replaces. Returns None without a
+    library version (a database flushed by hand): such a request is served but not
+    cached.
+    """
+    latest = Book.objects.published().order_by("-published_at").values("published_at")[:1]
     columns = {"latest": Subquery(latest)}
     if slug is not None:
         book = Book.objects.filter(slug=slug).order_by().values("pk")[:1]
         columns["summary"] = Subquery(
             SummaryVersion.objects.filter(book_id=Subquery(book)).values("token")[:1]
         )
-    return (
-        LibraryVersion.objects.filter(pk=1).annotate(**columns).values_list("token", *columns)[:1]
-    )
-
-
-# The version read is compiled by the ORM once per database, then run with the
-# current time and slug in their places (compiling it costs more than running it).
-LIBRARY_VERSIONS = PreparedQuery(versions_query, at=datetime)
-SUMMARY_VERSIONS = PreparedQuery(versions_query, at=datetime, slug=str)
-
-
-def current_versions(slug=None):
-    """``(token, latest publication)`` keying a list, or the summary page at ``slug``.
-
-    A summary without a version row yet is keyed on the library's token, which
-    every change replaces. Returns None without a library version (a database
-    flushed by hand): such a request is served but not cached.
-    """
-    alias = router.db_for_read(LibraryVersion)  # the database the page's content comes from
-    if slug is None:
-        sql, params = LIBRARY_VERSIONS.sql(alias, at=timezone.now())
-    else:
-        sql, params = SUMMARY_VERSIONS.sql(alias, at=timezone.now(), slug=slug)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    versions = LibraryVersion.objects.filter(pk=1).annotate(**columns)
+    row = versions.values_list("token", *columns).first()
     if row is None:
         return None
     token, latest, *summary = row

@@ -1,10 +1,15 @@
-"""Admin plumbing for ordered inlines: drag-and-drop order that respects unique positions."""
+"""Admin form plumbing: Markdown editors, and ordered inlines that respect unique positions."""
 
 from django import forms
 from django.db.models import F
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
 from nested_admin.formsets import NestedInlineFormSet
 
 from .models import POSITION_PARKING_OFFSET
+
+# Every Markdown field in the admin gets the editor with a live preview.
+MARKDOWN_WIDGETS = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 
 
 class OrderedInlineForm(forms.ModelForm):

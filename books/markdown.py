@@ -1,20 +1,11 @@
 """Render editor Markdown into sanitised HTML: the only place HTML is made from editor text."""
 
-import contextvars
-import multiprocessing
-import os
-import pickle
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 
 import markdown as markdown_lib
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
-
-from .words import count_words
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em",
@@ -66,81 +57,11 @@ def _converter():
     return converter.reset()
 
 
-# Texts already rendered elsewhere (a worker process, during a long import).
-_prerendered = contextvars.ContextVar("prerendered_markdown", default=None)
-
-
 def render_markdown(text):
     """Return safe HTML for Markdown ``text``: scripts, event handlers and unsafe URLs removed."""
     if not text:
         return ""
-    prerendered = _prerendered.get()
-    if prerendered is not None and text in prerendered:
-        return prerendered[text]
     return sanitise_html(_converter().convert(text))
-
-
-def render_many(texts):
-    """Render each of ``texts`` and count the words of its HTML (a worker process runs it).
-
-    Returns ``{text: html}`` for ``prerendered`` and ``{html: words}`` for
-    ``books.reading.precounted``.
-    """
-    html_by_text = {text: render_markdown(text) for text in texts}
-    return html_by_text, {html: count_words(html) for html in html_by_text.values()}
-
-
-@contextmanager
-def prerendered(html_by_text):
-    """Within the block, ``render_markdown`` returns this HTML for the texts it holds."""
-    token = _prerendered.set(html_by_text)
-    try:
-        yield
-    finally:
-        _prerendered.reset(token)
-
-
-class RenderAhead:
-    """Renders batches of Markdown in one worker process while the caller does other work.
-
-    A long import writes one batch to the database while the next batch's text is
-    rendered on another core. Anything that goes wrong with the worker only means
-    the text is rendered in this process after all (``result`` returns None).
-    """
-
-    def __init__(self):
-        self._executor = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self._executor is not None:
-            self._executor.shutdown(cancel_futures=True)
-
-    def submit(self, texts):
-        """Start rendering ``texts``; returns a handle for ``result``, or None."""
-        if len(os.sched_getaffinity(0)) < 2:
-            return None  # one core: a second process would only compete with this one
-        try:
-            if self._executor is None:
-                # spawn, not fork: a forked child would share the database connection.
-                self._executor = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
-                )
-            return self._executor.submit(render_many, list(dict.fromkeys(texts)))
-        except (OSError, RuntimeError, BrokenProcessPool):
-            return None
-
-    @staticmethod
-    def result(handle):
-        """The ``render_many`` result of a submitted batch, or None to render in this process."""
-        if handle is None:
-            return None
-        try:
-            return handle.result()
-        except (OSError, RuntimeError, BrokenProcessPool, pickle.PicklingError):
-            return None
 
 
 def sanitise_html(html):

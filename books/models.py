@@ -81,6 +81,16 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class SummaryRowsMixin:
+    """A model whose rows belong to summaries: ``summary_ids()`` names the summaries showing a row.
+
+    ``books.changes`` marks those summaries changed whenever a row is saved or deleted.
+    """
+
+    def summary_ids(self):
+        return {self.book_id}
+
+
 class AuthorQuerySet(models.QuerySet):
     """Queries over authors."""
 
@@ -128,17 +138,18 @@ class Author(RenderedMarkdownMixin, models.Model):
     def get_absolute_url(self):
         return reverse("books:author", kwargs={"slug": self.slug})
 
+    def summary_ids(self):
+        """The author's summaries, and those whose related links show one of them."""
+        books = set(self.book_links.values_list("book_id", flat=True))
+        return books | Book.objects.linking_to(books)
+
 
 class BookQuerySet(models.QuerySet):
     """Queries over books; ``published()`` is the one definition of what the public may see."""
 
-    def published(self, at=None):
-        """Summaries readers may see: published, and their publication time has come.
-
-        ``at`` (default: now) is for a query compiled once and run at other times
-        (the page cache's version read, ``books.cache``).
-        """
-        return self.filter(status=Status.PUBLISHED, published_at__lte=at or timezone.now())
+    def published(self):
+        """Summaries readers may see: published, and their publication time has come."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
 
     def tagged(self, *tags):
         """Books carrying every one of ``tags`` (one join per tag, so the tags narrow)."""
@@ -176,22 +187,16 @@ class BookQuerySet(models.QuerySet):
             )
         )
 
-    def with_contents(self):
-        """Prefetch all this app's content of a whole summary, in a fixed number of queries."""
-        return self.with_authors().prefetch_related(
-            "tags",
-            models.Prefetch("sections", queryset=Section.objects.order_by("position")),
-            models.Prefetch("audience", queryset=AudienceItem.objects.order_by("position")),
-            models.Prefetch(
-                "parts",
-                queryset=Part.objects.order_by("position").prefetch_related(
-                    models.Prefetch("chapters", queryset=Chapter.objects.order_by("position"))
-                ),
-            ),
-        )
+    def linking_to(self, book_ids):
+        """Ids of the summaries whose related links lead to one of ``book_ids`` (they show its
+        title and authors)."""
+        if not book_ids:
+            return set()
+        linking = self.filter(related_links__target__in=book_ids).order_by()
+        return set(linking.values_list("pk", flat=True))
 
 
-class Book(RenderedMarkdownMixin, CountedWords):
+class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A book and its summary: the facts, the opening hook, the description and the structure."""
 
     title = models.CharField(max_length=300)
@@ -294,29 +299,41 @@ class Book(RenderedMarkdownMixin, CountedWords):
         if self._state.adding:
             super().save(*args, **kwargs)
             return
-        # Lost-update protection: lock the row, refuse to save over a newer
-        # version, and count this save. The lock holds until the surrounding
-        # transaction commits, so two concurrent saves cannot both pass.
         with transaction.atomic(using=kwargs.get("using")):
-            current = (
-                Book.objects.select_for_update()
-                .filter(pk=self.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            if current is not None and current != self.version:
-                raise StaleSummaryError(self, current)
-            self.version = (current or 0) + 1
+            self.version = (self.check_version() or 0) + 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
             super().save(*args, **kwargs)
+
+    def check_version(self):
+        """Lost-update protection, the one check: lock the row and refuse a stale copy.
+
+        Returns the version in the database (None when the summary is not there).
+        ``version`` must be the one this copy was loaded (or opened in a form) at;
+        when another save came since, ``StaleSummaryError`` is raised. The lock
+        holds until the transaction commits, so two concurrent saves cannot both pass.
+        """
+        current = (
+            Book.objects.select_for_update()
+            .filter(pk=self.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is not None and current != self.version:
+            raise StaleSummaryError(self, current)
+        return current
+
+    def summary_ids(self):
+        """This summary, and those whose related links show its title."""
+        return {self.pk} | Book.objects.linking_to([self.pk])
 
     def get_absolute_url(self):
         return reverse("books:detail", kwargs={"slug": self.slug})
 
     @property
     def reading_minutes(self):
-        """Minutes to read the whole summary, once ``reading_words`` is set (``summaries``)."""
+        """Minutes to read the whole summary, once ``reading_words`` is annotated
+        (``books.summaries.with_reading_time``)."""
         words = getattr(self, "reading_words", None)
         return None if words is None else reading_minutes(words)
 
@@ -338,19 +355,6 @@ class Book(RenderedMarkdownMixin, CountedWords):
             and self.published_at <= timezone.now()
         )
 
-    def numbered_parts(self):
-        """Parts with their chapters, each chapter given its running ``number`` in the book.
-
-        Reads the prefetch from ``with_contents()``; makes no query of its own.
-        """
-        parts = list(self.parts.all())
-        number = 0
-        for part in parts:
-            for chapter in part.chapters.all():
-                number += 1
-                chapter.number = number
-        return parts
-
     @cached_property
     def ordered_authors(self):
         """Authors in their stated order (uses the prefetch from ``with_authors()``).
@@ -360,7 +364,7 @@ class Book(RenderedMarkdownMixin, CountedWords):
         return [link.author for link in self.book_authors.all()]
 
 
-class BookAuthor(models.Model):
+class BookAuthor(SummaryRowsMixin, models.Model):
     """Links a book to one of its authors, in the order printed on the cover."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="book_authors")
@@ -379,7 +383,7 @@ class BookAuthor(models.Model):
         return f"{self.author} ({self.book})"
 
 
-class Section(RenderedMarkdownMixin, CountedWords):
+class Section(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A free prose section of a summary, such as “Philosophy of the book”."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="sections")
@@ -401,7 +405,7 @@ class Section(RenderedMarkdownMixin, CountedWords):
         return self.heading
 
 
-class AudienceItem(CountedWords):
+class AudienceItem(SummaryRowsMixin, CountedWords):
     """One entry of the “Who is this book for?” list."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="audience")
@@ -422,7 +426,7 @@ class AudienceItem(CountedWords):
         return self.text
 
 
-class Part(RenderedMarkdownMixin, CountedWords):
+class Part(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A part of a book, grouping its chapters (e.g. “I. Understanding language models”)."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="parts")
@@ -445,7 +449,7 @@ class Part(RenderedMarkdownMixin, CountedWords):
         return f"{self.label}. {self.title}" if self.label else self.title
 
 
-class Chapter(RenderedMarkdownMixin, CountedWords):
+class Chapter(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A chapter of a part, with its short summary."""
 
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="chapters")
@@ -470,6 +474,9 @@ class Chapter(RenderedMarkdownMixin, CountedWords):
     def anchor(self):
         """The chapter's fragment id on the summary page: ``chapter-<part>-<chapter>``."""
         return chapter_anchor(self.part.position, self.position)
+
+    def summary_ids(self):
+        return {self.part.book_id}
 
 
 def chapter_anchor(part_position, chapter_position):

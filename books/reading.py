@@ -1,21 +1,25 @@
-"""Reading time: every row counts the words a reader reads in it, when it is saved.
+"""Reading time: every row of a summary counts the words a reader reads in it when it is saved.
 
 Each summary row (book, section, part, chapter, audience item, review, takeaway)
 stores ``word_count`` for its own text, counted from the rendered HTML in the
 same save that renders it. A summary's reading time is the sum over its rows,
-added up by the database (``summaries.with_reading_time``), so it cannot go
-stale when chapters are edited inline, reordered, deleted or bulk-imported.
+added up by the database (``BookQuerySet.with_reading_time``), so it cannot go
+stale when chapters are edited inline, reordered, deleted or imported in bulk.
 """
 
 import math
+import re
 
 from django.db import models
-
-from .words import count_words, precounted
-
-__all__ = ["CountedWords", "count_words", "precounted", "reading_minutes"]
+from django.utils.html import strip_tags
 
 WORDS_PER_MINUTE = 230
+_WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
+
+
+def count_words(*texts):
+    """Words in ``texts`` (plain text or HTML; tags and their attributes are not counted)."""
+    return sum(len(_WORD.findall(strip_tags(text))) for text in texts if text)
 
 
 def reading_minutes(words):

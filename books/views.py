@@ -17,8 +17,10 @@ from . import tags as tag_lookups
 from .models import Author, Book
 from .preview import shared_book
 from .structured_data import summary_json_ld
-from .summaries import summary_cards, summary_page
+from .summaries import load_summary, summary_books, summary_cards
 
+# Published summaries sharing tags shown under "More like this".
+MORE_LIKE_THIS = 4
 # A page number as a reader types it: 1, 2, … (no sign, exponent, spaces or zero).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
 
@@ -90,7 +92,7 @@ class BookDetailView(SlugInPath, DetailView):
     context_object_name = "book"
 
     def get_queryset(self):
-        return Book.objects.visible_to(self.request.user).select_related("review")
+        return summary_books(Book.objects.visible_to(self.request.user))
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -100,7 +102,7 @@ class BookDetailView(SlugInPath, DetailView):
         return response
 
     def get_context_data(self, **kwargs):
-        page = summary_page(self.object)
+        page = load_summary(self.object, more_like_this=MORE_LIKE_THIS)
         return super().get_context_data(
             page=page,
             json_ld=summary_json_ld(page, self.request.build_absolute_uri),
@@ -208,14 +210,12 @@ class SharedPreviewView(DetailView):
     context_object_name = "book"
 
     def get(self, request, *args, **kwargs):
-        self.object = shared_book(self.kwargs["token"], Book.objects.select_related("review"))
+        self.object = shared_book(self.kwargs["token"], summary_books(Book.objects.all()))
         if self.object is None:
             return TemplateResponse(request, "books/preview_expired.html", status=404)
         if self.object.is_public:
             return HttpResponseRedirect(self.object.get_absolute_url())
-        context = self.get_context_data(
-            object=self.object, page=summary_page(self.object, more_like_this=False)
-        )
+        context = self.get_context_data(object=self.object, page=load_summary(self.object))
         response = self.render_to_response(context)
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         return response

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "markdownx",
     "books",
     "reviews",
+    # Benchmarks and the search evaluation (books/devtools): commands only, no models.
+    "books.devtools",
     "reversion",
     "axes",
 ]

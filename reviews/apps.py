@@ -10,4 +10,10 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews and related chapters"
 
     def ready(self):
+        from books import changes
+
         from . import signals  # noqa: F401
+        from .models import RelatedLink, Review, Takeaway
+
+        # A review, a takeaway or a related link saved on its own changes its summary.
+        changes.follow_rows(Review, Takeaway, RelatedLink, deleted_before=[Takeaway])

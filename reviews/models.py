@@ -5,11 +5,11 @@ from django.db.models import Q
 from markdownx.models import MarkdownxField
 
 from books.markdown import RenderedMarkdownMixin
-from books.models import Book
+from books.models import Book, SummaryRowsMixin
 from books.reading import CountedWords
 
 
-class Review(RenderedMarkdownMixin, CountedWords):
+class Review(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A review of the book published elsewhere (a blog, a channel), quoted in the summary."""
 
     book = models.OneToOneField(Book, on_delete=models.CASCADE, related_name="review")
@@ -40,7 +40,7 @@ class Review(RenderedMarkdownMixin, CountedWords):
         return self.book.get_absolute_url() + "#review"
 
 
-class Takeaway(CountedWords):
+class Takeaway(SummaryRowsMixin, CountedWords):
     """One “practical value” point of a review: a short title and its explanation."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="takeaways")
@@ -59,19 +59,19 @@ class Takeaway(CountedWords):
     def __str__(self):
         return self.title
 
+    def summary_ids(self):
+        return {self.review.book_id}
+
 
 class RelatedLinkQuerySet(models.QuerySet):
     """Queries over related links."""
 
-    def public(self, at=None):
-        """Links readers may see: to a published summary, or to a title not in the library yet.
-
-        ``at`` is ``published()``'s: for a query compiled once and run at other times.
-        """
-        return self.filter(Q(target__isnull=True) | Q(target__in=Book.objects.published(at=at)))
+    def public(self):
+        """Links readers may see: to a published summary, or to a title not in the library yet."""
+        return self.filter(Q(target__isnull=True) | Q(target__in=Book.objects.published()))
 
 
-class RelatedLink(models.Model):
+class RelatedLink(SummaryRowsMixin, models.Model):
     """A “related chapter”: another book worth reading next, with a one-line reason."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="related_links")

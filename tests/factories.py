@@ -135,6 +135,15 @@ class RelatedLinkFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
 
 
+def record_revision(book, *, user=None, comment):
+    """Record the summary ``book`` as it is now as a revision of its own, as a save would."""
+    from books.summaries import ALL_LINKS, load_summaries
+    from books.summaries.revisions import record_revisions
+
+    summaries = load_summaries(Book.objects.filter(pk=book.pk), links=ALL_LINKS)
+    record_revisions(summaries, user=user, comment=comment)
+
+
 def build_summary(*, parts=3, chapters_per_part=4, authors=2, tags=("llm", "nlp"), **book_fields):
     """A complete summary: authors, sections, parts with chapters, audience, review, links."""
     book = BookFactory(tags=list(tags), **book_fields)

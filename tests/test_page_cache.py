@@ -17,13 +17,20 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from books.cache import current_versions
-from books.history import record_revision, restore, versions_of
 from books.models import Author, Book, Chapter, LibraryVersion, Status, SummaryVersion
 from books.preview import share_path
-from books.summaries import export_summary, import_file, summary_cards
+from books.summaries import export_summary, import_file, load_summary, summary_books, summary_cards
+from books.summaries.history import restore
+from books.summaries.revisions import versions_of
 from books.tags import merge_tags, record_slug_change
 from reviews.models import RelatedLink
-from tests.factories import BookAuthorFactory, BookFactory, RelatedLinkFactory, build_summary
+from tests.factories import (
+    BookAuthorFactory,
+    BookFactory,
+    RelatedLinkFactory,
+    build_summary,
+    record_revision,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cache]
 
@@ -453,7 +460,7 @@ def test_rerender_markdown_refreshes_the_pages_it_changes(client, library, commi
 
 def test_importing_a_summary_file_refreshes_its_pages(client, library, committed, tmp_path):
     alpha = library["alpha"]
-    data = export_summary(Book.objects.get(pk=alpha.pk))
+    data = export_summary(load_summary(summary_books(Book.objects.all()).get(pk=alpha.pk)))
     data["title"] = "Alpha as imported"
     path = Path(tmp_path / "alpha.json")
     path.write_text(json.dumps([data]))

@@ -4,7 +4,7 @@
 the database in use for the ranked public summaries, and returns them with
 highlighted snippets and the best-matching chapters. ``suggest(prefix)`` answers
 the search box as the reader types. ``index_books(ids)`` keeps the index exact; it
-runs after every commit that changes a summary (see ``books/signals.py``).
+runs after every commit that changes a summary (see ``books/changes.py``).
 """
 
 import math
@@ -224,16 +224,6 @@ def index_books(book_ids, batch_size=None):
             engine.write(documents, deleted_ids=[i for i in batch if i not in present])
 
 
-def write_documents(documents):
-    """Replace the index rows of ``documents``, in the current transaction (for imports).
-
-    An import builds them from the summaries it has just loaded for their history,
-    so the index commits (or rolls back) with the summaries, without loading them
-    again; ``mark_changed(…, indexed=True)`` then spares them the re-index.
-    """
-    get_backend().write(documents)
-
-
 def rebuild(batch_size=None, progress=None):
     """Re-index every summary in batches and drop rows of deleted ones. Safe to re-run."""
     engine = get_backend()
@@ -301,5 +291,4 @@ __all__ = [
     "rebuild",
     "search",
     "suggest",
-    "write_documents",
 ]

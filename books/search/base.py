@@ -2,16 +2,13 @@
 
 import difflib
 from dataclasses import dataclass, field
-from datetime import datetime
-from functools import cached_property, partial
+from functools import cached_property
 
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from books.models import Book
-from books.prepared import PreparedQuery
 
 from .documents import MARK_END, MARK_START
 
@@ -27,49 +24,32 @@ def highlight(text):
     )
 
 
-def _public_books(at, id_column=None, **tags):
-    """The ids of the books published at ``at``, with every one of ``tags`` (slugs): a query."""
-    books = Book.objects.published(at=at)
-    for slug in tags.values():
-        books = books.filter(tags__slug=slug)
-    if id_column is not None:
-        # id_column is one of our fixed column names, never user text.
-        books = books.filter(pk=RawSQL(id_column, ()))  # noqa: S611
-    return books.order_by().values("pk")
-
-
-# (number of tags, id column): the query, compiled once per database (``books.prepared``).
-_PUBLIC = {}
-
-
 class Public:
     """The summaries readers may see, narrowed to all of ``tags`` (slugs), as SQL.
 
-    Compiled from ``Book.objects.published()``, the one definition of public, and
-    evaluated at query time: a scheduled summary appears when its time comes.
+    Built from ``Book.objects.published()``, the one definition of public, at query
+    time: a scheduled summary appears when its time comes.
     """
 
     def __init__(self, tags=()):
         self.tags = tuple(tags)
 
-    def _sql(self, id_column=None):
-        key = (len(self.tags), id_column)
-        if key not in _PUBLIC:
-            kinds = {f"tag{index}": str for index in range(len(self.tags))}
-            _PUBLIC[key] = PreparedQuery(
-                partial(_public_books, id_column=id_column), at=datetime, **kinds
-            )
-        values = {f"tag{index}": slug for index, slug in enumerate(self.tags)}
-        return _PUBLIC[key].sql(at=timezone.now(), **values)
+    def _books(self):
+        books = Book.objects.published()
+        for slug in self.tags:
+            books = books.filter(tags__slug=slug)
+        return books.order_by().values("pk")
 
     @cached_property
     def ids_sql(self):
         """``(sql, params)`` selecting the ids of every public summary."""
-        return self._sql()
+        return self._books().query.sql_with_params()
 
     def exists_sql(self, id_column):
         """``(sql, params)``: is the book whose id is in ``id_column`` public? (a key lookup)"""
-        sql, params = self._sql(id_column)
+        # id_column is one of our fixed column names, never user text.
+        books = self._books().filter(pk=RawSQL(id_column, ()))  # noqa: S611
+        sql, params = books.query.sql_with_params()
         return f"EXISTS ({sql})", params
 
 

@@ -11,8 +11,8 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from books.models import Book, chapter_anchor
-from books.summaries.queries import full_summaries, review_of
+from books.models import Book
+from books.summaries import load_summaries
 
 from .query import WORD_RE, clean_text, exact_key, fold
 
@@ -107,18 +107,15 @@ def _related_lines(links):
     ]
 
 
-def build_document(book, links=None):
-    """Flatten one book (loaded by ``full_summaries``) into a ``BookDocument``.
-
-    ``links``: the related links a reader may follow, when ``book.related_links``
-    holds them all (``full_summaries`` loads only those).
-    """
-    authors = book.ordered_authors
-    tag_list = sorted(((tag.name, tag.slug) for tag in book.tags.all()), key=lambda t: t[0])
-    parts = book.numbered_parts()
-    review = review_of(book)
-    takeaways = list(review.takeaways.all()) if review else []
-    links = list(book.related_links.all()) if links is None else links
+def build_document(summary):
+    """Flatten one ``Summary`` (loaded with the links a reader may follow) into a document."""
+    book = summary.book
+    authors = summary.authors
+    tag_list = sorted(((tag.name, tag.slug) for tag in summary.tags), key=lambda t: t[0])
+    parts = summary.parts
+    review = summary.review
+    takeaways = summary.takeaways
+    links = summary.links
 
     document = BookDocument(
         book_id=book.pk,
@@ -130,7 +127,7 @@ def build_document(book, links=None):
     )
     headings = [book.subtitle]
     body = [book.lede, plain(book.description_html), plain(book.structure_intro_html)]
-    for section in book.sections.all():
+    for section in summary.sections:
         headings.append(section.heading)
         body.append(plain(section.body_html))
         document.passages.append(
@@ -142,7 +139,7 @@ def build_document(book, links=None):
                 kind="section",
             )
         )
-    body.extend(item.text for item in book.audience.all())
+    body.extend(item.text for item in summary.audience)
     for part in parts:
         headings.append(part.title)
         body.append(plain(part.summary_html))
@@ -150,12 +147,12 @@ def build_document(book, links=None):
     # related links): short enough to cut a snippet from quickly.
     overview = list(body)
     for part in parts:
-        for chapter in part.chapters.all():
+        for chapter in part.chapter_list:
             headings.append(chapter.title)
             body.append(plain(chapter.summary_html))
             document.passages.append(
                 Passage(
-                    anchor=chapter_anchor(part.position, chapter.position),
+                    anchor=chapter.anchor,
                     label=f"Chapter {chapter.number}",
                     title=text(chapter.title),
                     body=plain(chapter.summary_html),
@@ -209,5 +206,5 @@ def build_document(book, links=None):
 
 def load_documents(book_ids):
     """Documents for the given ids that still exist (all statuses: queries filter drafts)."""
-    books = full_summaries(Book.objects.filter(pk__in=list(book_ids)), public=True).order_by("pk")
-    return [build_document(book) for book in books]
+    books = Book.objects.filter(pk__in=list(book_ids)).order_by("pk")
+    return [build_document(summary) for summary in load_summaries(books)]

@@ -3,14 +3,14 @@
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
-from books.signals import summaries_changed
+from books.changes import summaries_changed
 
 from . import get_backend, index_books, rebuild
 
 
 @receiver(summaries_changed, dispatch_uid="books.search.index")
-def reindex(sender, book_ids, indexed=frozenset(), **kwargs):
-    index_books(book_ids - indexed)
+def reindex(sender, book_ids, **kwargs):
+    index_books(book_ids)
 
 
 @receiver(post_migrate, dispatch_uid="books.search.fill")

@@ -1,6 +1,9 @@
-"""Whole summaries: the summary-file format, import, export, and the querysets that load them.
+"""Whole summaries: loading, the one write path, history, and the summary-file format.
 
-The format is documented in docs/summary-format.md. This package is the part of
+``loader`` reads a whole summary in a fixed number of queries; ``writing`` is the
+one way to save one (the admin, imports and restores use it); ``revisions`` and
+``history`` keep and compare its versions; ``format``, ``importer`` and ``export``
+are the summary-file format (docs/summary-format.md). This is the part of
 ``books`` that knows about ``reviews``: a summary is a book with its review and
 related links.
 """
@@ -8,30 +11,38 @@ related links.
 from .export import export_summary, iter_exports
 from .format import SummaryData, SummaryFileError, read_items, validate_item
 from .importer import ImportResult, import_file, iter_summaries
-from .page import SummaryPage, summary_page
-from .queries import (
-    full_summaries,
-    review_of,
+from .loader import (
+    ALL_LINKS,
+    PUBLIC_LINKS,
+    Summary,
+    load_summaries,
+    load_summary,
+    summary_books,
     summary_cards,
     with_reading_time,
-    with_review_and_related,
 )
+from .writing import InvalidSummaryError, SummaryWrite, prepare_row, writing
 
 __all__ = [
+    "ALL_LINKS",
+    "PUBLIC_LINKS",
     "ImportResult",
+    "InvalidSummaryError",
+    "Summary",
     "SummaryData",
     "SummaryFileError",
-    "SummaryPage",
+    "SummaryWrite",
     "export_summary",
-    "full_summaries",
     "import_file",
     "iter_exports",
     "iter_summaries",
+    "load_summaries",
+    "load_summary",
+    "prepare_row",
     "read_items",
-    "review_of",
+    "summary_books",
     "summary_cards",
-    "summary_page",
     "validate_item",
     "with_reading_time",
-    "with_review_and_related",
+    "writing",
 ]

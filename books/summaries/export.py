@@ -1,17 +1,22 @@
 """Export summaries to the summary-file format."""
 
-from .queries import full_summaries, review_of
+from itertools import batched
+
+from .loader import ALL_LINKS, load_summaries
+
+EXPORT_BATCH = 200
 
 
-def export_summary(book):
-    """One summary as a dict in the summary-file format (``book`` from ``full_summaries``)."""
+def export_summary(summary):
+    """One ``Summary`` (from the loader) as a dict in the summary-file format."""
+    book = summary.book
     data = {
         "slug": book.slug,
         "title": book.title,
         "subtitle": book.subtitle,
         "authors": [
             {"name": a.name, "slug": a.slug, "bio": a.bio, "url": a.website}
-            for a in book.ordered_authors
+            for a in summary.authors
         ],
         "publisher": book.publisher,
         "year": book.year,
@@ -22,9 +27,9 @@ def export_summary(book):
         "description": book.description,
         "authors_intro": book.authors_intro,
         "structure_intro": book.structure_intro,
-        "sections": [{"heading": s.heading, "body": s.body} for s in book.sections.all()],
-        "audience": [item.text for item in book.audience.all()],
-        "tags": sorted(tag.name for tag in book.tags.all()),
+        "sections": [{"heading": s.heading, "body": s.body} for s in summary.sections],
+        "audience": [item.text for item in summary.audience],
+        "tags": sorted(tag.name for tag in summary.tags),
         "status": book.status,
         "published_at": book.published_at.isoformat() if book.published_at else None,
         "parts": [
@@ -32,14 +37,14 @@ def export_summary(book):
                 "label": part.label,
                 "title": part.title,
                 "summary": part.summary,
-                "chapters": [{"title": c.title, "summary": c.summary} for c in part.chapters.all()],
+                "chapters": [{"title": c.title, "summary": c.summary} for c in part.chapter_list],
             }
-            for part in book.parts.all()
+            for part in summary.parts
         ],
         "review": None,
         "related": [],
     }
-    review = review_of(book)
+    review = summary.review
     if review is not None:
         data["review"] = {
             "reviewer": review.reviewer,
@@ -48,9 +53,9 @@ def export_summary(book):
             "title": review.title,
             "body": review.body,
             "published_at": review.published_on.isoformat() if review.published_on else None,
-            "takeaways": [{"title": t.title, "text": t.text} for t in review.takeaways.all()],
+            "takeaways": [{"title": t.title, "text": t.text} for t in summary.takeaways],
         }
-    for link in book.related_links.all():
+    for link in summary.links:
         item = (
             {"slug": link.target.slug}
             if link.target_id
@@ -62,6 +67,9 @@ def export_summary(book):
 
 
 def iter_exports(books):
-    """Yield every summary of ``books`` in the file format, loading them in batches."""
-    for book in full_summaries(books, public=False).order_by("pk").iterator(chunk_size=200):
-        yield export_summary(book)
+    """Yield every summary of ``books`` (a queryset) in the file format, loaded in batches."""
+    ids = list(books.order_by("pk").values_list("pk", flat=True))
+    for batch in batched(ids, EXPORT_BATCH):
+        books_in_batch = books.model.objects.filter(pk__in=batch).order_by("pk")
+        for summary in load_summaries(books_in_batch, links=ALL_LINKS):
+            yield export_summary(summary)

@@ -8,12 +8,9 @@ from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
-from books import search  # read at call time: books.search itself imports books.summaries
-from books.history import SUMMARY_PREFETCH, record_revisions
-from books.markdown import RenderAhead, prerendered
 from books.models import (
     AudienceItem,
     Author,
@@ -25,8 +22,6 @@ from books.models import (
     Status,
     unique_slug,
 )
-from books.signals import forget_indexed, linking_to, mark_changed
-from books.words import precounted
 from reviews.models import RelatedLink, Review, Takeaway
 
 from .format import (
@@ -36,11 +31,11 @@ from .format import (
     read_items,
     validate_item,
 )
+from .writing import InvalidSummaryError, prepare_row, writing
 
 # Summaries validated and written together: bounds the memory an import holds and
 # turns per-summary queries into a few bulk queries per batch.
 IMPORT_BATCH_SIZE = 100
-REVISION_GROUP_SIZE = 25
 # Imports at least this large refresh PostgreSQL's planner statistics before committing.
 ANALYZE_AFTER = 200
 
@@ -82,75 +77,31 @@ def iter_summaries(path):
 def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
     """Import every summary of ``path`` in one transaction: all of them, or nothing.
 
-    The file is streamed and written ``batch_size`` summaries at a time, so memory
-    stays flat however many summaries it holds: only each summary's related links
-    (a few small tuples) wait for the end.
+    The file is streamed and written ``batch_size`` summaries at a time through the
+    write path (``writing``), so memory stays flat however many summaries it holds:
+    only each summary's related links (a few small tuples) wait for the end.
     """
     result = ImportResult()
     pending_links = []
-    try:
-        with transaction.atomic(), RenderAhead() as renderer:
-            _import(path, batch_size, result, pending_links, renderer)
-    except BaseException:
-        forget_indexed(book_pk for book_pk, _, _ in pending_links)
-        raise
+    with writing(comment=f"Imported from {Path(path).name}.") as write:
+        for batch in itertools.batched(iter_summaries(path), batch_size):
+            items = [_Item(label, summary) for label, summary in batch]
+            books = _books(items)
+            try:
+                write.save(books, write_rows=lambda items=items: _write_rows(items))
+            except InvalidSummaryError as error:
+                label = next(item.label for item in items if item.book is error.book)
+                raise SummaryFileError(f"{label}: {_model_errors(error.error)}") from None
+            for item in items:
+                (result.created if item.created else result.updated).append(item.book.slug)
+                links = tuple(_PendingLink.of(link) for link in item.summary.related)
+                pending_links.append((item.book.pk, item.label, links))
+        # Links are written last, so that summaries in one file may point at each other.
+        for batch in itertools.batched(pending_links, batch_size):
+            _write_related(batch)
+        if len(pending_links) >= ANALYZE_AFTER:
+            _analyze_written_tables()
     return result
-
-
-def _import(path, batch_size, result, pending_links, renderer):
-    """The body of ``import_file``, inside its transaction."""
-    batches = itertools.batched(iter_summaries(path), batch_size)
-    for batch, rendered in _rendered_ahead(batches, renderer):
-        items = [_Item(label, summary) for label, summary in batch]
-        html, words = rendered or (None, None)
-        with prerendered(html), precounted(words):
-            _write_batch(items)
-        for item in items:
-            (result.created if item.created else result.updated).append(item.book.slug)
-            links = tuple(_PendingLink.of(link) for link in item.summary.related)
-            pending_links.append((item.book.pk, item.label, links))
-    if len(pending_links) >= ANALYZE_AFTER:
-        _analyze_written_tables()
-    # Links are written last, so that summaries in one file may point at each other.
-    comment = f"Imported from {Path(path).name}."
-    for batch in itertools.batched(pending_links, batch_size):
-        _write_related(batch)
-        # Recorded once the links are written, so each revision holds the whole summary.
-        # A revision is a serialized copy of its summary: a few at a time keep memory low.
-        for group in itertools.batched(batch, REVISION_GROUP_SIZE):
-            _record_and_index([book_pk for book_pk, _, _ in group], comment)
-
-
-# Besides what a revision holds: what the search index shows of a summary.
-DOCUMENT_PREFETCH = ("tags", "related_links__target__book_authors__author")
-
-
-def _record_and_index(book_pks, comment):
-    """Record a revision of each summary and write its index rows, from one load of them.
-
-    Children are written with bulk_create, which sends no signals: the summaries
-    are named explicitly, so that the caches follow the commit; the index commits
-    with them, so re-indexing after the commit skips them.
-    """
-    books = list(
-        Book.objects.filter(pk__in=book_pks).prefetch_related(*SUMMARY_PREFETCH, *DOCUMENT_PREFETCH)
-    )
-    record_revisions(books, comment=comment)
-    search.write_documents(
-        [
-            # The links a reader may follow: the instance twin of RelatedLink.objects.public().
-            search.documents.build_document(
-                book,
-                links=[
-                    link
-                    for link in book.related_links.all()
-                    if link.target_id is None or link.target.is_public
-                ],
-            )
-            for book in books
-        ]
-    )
-    mark_changed(book_pks, indexed=True)
 
 
 def _analyze_written_tables():
@@ -158,7 +109,8 @@ def _analyze_written_tables():
 
     Until autovacuum catches up, the planner still sees the tables as they were
     before the import, and the queries that load every imported summary again
-    (for its revision and its index rows) pick plans several times slower.
+    (for its revision, and after the commit for its index rows) pick plans
+    several times slower.
     """
     if connection.vendor != "postgresql":
         return  # SQLite plans by its indexes without statistics
@@ -171,39 +123,8 @@ def _analyze_written_tables():
         cursor.execute(f"ANALYZE {tables}")
 
 
-def _rendered_ahead(batches, renderer):
-    """Yield each batch with its rendered Markdown and word counts, or None (work them out here).
-
-    Each batch's text goes to ``renderer`` before the batch ahead of it is
-    written, so the two overlap on two cores; the first batch, and a file of one
-    batch, render in this process.
-    """
-    current, rendered = next(batches, None), None
-    for following in batches:
-        handle = renderer.submit(_markdown_sources(following))
-        yield current, rendered
-        current, rendered = following, renderer.result(handle)
-    if current is not None:
-        yield current, rendered
-
-
-def _markdown_sources(batch):
-    """Every Markdown text of a batch of ``(label, SummaryData)``."""
-    for _, summary in batch:
-        yield summary.description
-        yield summary.structure_intro
-        yield from (author.bio for author in summary.authors)
-        yield from (section.body for section in summary.sections)
-        for part in summary.parts:
-            yield part.summary
-            yield from (chapter.summary for chapter in part.chapters)
-        if summary.review is not None:
-            yield summary.review.body
-
-
-def _write_batch(items):
-    """Write one batch of validated summaries: each book, then its rows in bulk."""
-    _write_books(items)
+def _write_rows(items):
+    """Write the rows of one batch of saved books in bulk: authors, contents, tags, reviews."""
     _write_authors(items)
     _write_contents(items)
     _write_tags(items)
@@ -233,16 +154,8 @@ def _updated(items):
     return [item.book for item in items if not item.created]
 
 
-def _write_books(items):
-    """Create or update each summary's book, found by slug, validated as a model, in bulk.
-
-    What ``Book.save()`` does one row at a time is done here for the batch: the
-    Markdown rendered and words counted, the version counted (the rows are locked
-    when read, so no one can save them in between), the summaries that link to an
-    updated book named for the index. The model's constraints hold by construction
-    (the slug is the one looked up, unique in the file; a published summary gets a
-    date), so only the fields are validated, without a query per book.
-    """
+def _books(items):
+    """Each summary's book, found by slug (its row locked) or new, with the file's fields set."""
     existing = (
         Book.objects.select_for_update()
         .order_by()
@@ -255,9 +168,6 @@ def _write_books(items):
         item.created = book is None
         if item.created:
             book = Book(slug=summary.book_slug)
-        else:
-            book.version += 1
-            book.updated_at = now  # bulk_update skips auto_now
         for name in BOOK_FIELDS:
             setattr(book, name, getattr(summary, name))
         book.cover = summary.cover
@@ -267,26 +177,8 @@ def _write_books(items):
             book.published_at = book.published_at or now
         else:
             book.published_at = None
-        with _labelled(item):
-            book.full_clean(validate_constraints=False)
-        _rendered(book)
         item.book = book
-    Book.objects.bulk_create([item.book for item in items if item.created])
-    updated = _updated(items)
-    if updated:
-        Book.objects.bulk_update(
-            updated,
-            [
-                *BOOK_FIELDS,
-                "cover",
-                "published_at",
-                "version",
-                "updated_at",
-                "word_count",
-                *Book.markdown_fields.values(),
-            ],
-        )
-        mark_changed(linking_to(updated))
+    return [item.book for item in items]
 
 
 BOOK_FIELDS = (
@@ -348,9 +240,7 @@ class _Authors:
 
     def create(self):
         """Create the batch's new authors, in one query."""
-        for author in self.new:
-            author.render_markdown()
-        Author.objects.bulk_create(self.new)
+        Author.objects.bulk_create([prepare_row(author) for author in self.new])
 
 
 def _write_authors(items):
@@ -367,14 +257,6 @@ def _write_authors(items):
     BookAuthor.objects.bulk_create(links)
 
 
-def _rendered(instance):
-    """Prepare a row for ``bulk_create``, which skips ``save()``: render, then count words."""
-    if hasattr(instance, "render_markdown"):
-        instance.render_markdown()
-    instance.count_words()
-    return instance
-
-
 def _write_contents(items):
     """Replace the sections, audience, parts and chapters of a batch's books in bulk."""
     updated = _updated(items)
@@ -382,7 +264,7 @@ def _write_contents(items):
         model.objects.filter(book__in=updated).delete()
     Section.objects.bulk_create(
         [
-            _rendered(
+            prepare_row(
                 Section(book=item.book, position=position, heading=data.heading, body=data.body)
             )
             for item in items
@@ -391,14 +273,14 @@ def _write_contents(items):
     )
     AudienceItem.objects.bulk_create(
         [
-            _rendered(AudienceItem(book=item.book, position=position, text=text))
+            prepare_row(AudienceItem(book=item.book, position=position, text=text))
             for item in items
             for position, text in enumerate(item.summary.audience, start=1)
         ]
     )
     parts = [
         (
-            _rendered(
+            prepare_row(
                 Part(
                     book=item.book,
                     position=position,
@@ -415,7 +297,7 @@ def _write_contents(items):
     Part.objects.bulk_create([part for part, _ in parts])
     Chapter.objects.bulk_create(
         [
-            _rendered(
+            prepare_row(
                 Chapter(part=part, position=position, title=chapter.title, summary=chapter.summary)
             )
             for part, chapters in parts
@@ -477,12 +359,12 @@ def _write_reviews(items):
         review.updated_at = now  # bulk_update skips auto_now
         with _labelled(item):
             review.full_clean(exclude=["book"], validate_unique=False)
-        reviews.append((_rendered(review), data.takeaways))
+        reviews.append((prepare_row(review), data.takeaways))
     kept = [review for review, _ in reviews if review.pk is not None]
     Review.objects.bulk_create([review for review, _ in reviews if review.pk is None])
     Review.objects.bulk_update(kept, REVIEW_FIELDS)
     Takeaway.objects.bulk_create(
-        _rendered(Takeaway(review=review, position=position, title=data.title, text=data.text))
+        prepare_row(Takeaway(review=review, position=position, title=data.title, text=data.text))
         for review, takeaways in reviews
         for position, data in enumerate(takeaways, start=1)
     )

@@ -9,11 +9,10 @@ from django.core.management import call_command
 from django.test import Client
 from reversion.models import Version
 
-from books.history import record_revision
 from books.models import Author, Book, Chapter, Part
 from reviews.models import RelatedLink, Takeaway
 from tests.admin_forms import form_data
-from tests.factories import AuthorFactory, BookFactory, build_summary
+from tests.factories import AuthorFactory, BookFactory, build_summary, record_revision
 
 pytestmark = pytest.mark.django_db
 

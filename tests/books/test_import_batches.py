@@ -10,10 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 
-from books import markdown
+from books.devtools.summary_files import write_summary_file
 from books.models import Author, Book, Chapter, Part
 from books.summaries import SummaryFileError, import_file, read_items
-from books.synthetic import write_summary_file
 from reviews.models import RelatedLink, Review, Takeaway
 
 pytestmark = pytest.mark.django_db
@@ -190,45 +189,21 @@ def test_bench_import_imports_into_a_throwaway_database_and_prints_figures(setti
             assert cursor.fetchone()[0] == 0  # dropped again
 
 
-def markdown_summaries(count):
-    return [
-        summary(f"md{n}", description=f"About **{n}**", parts=chapters(3), review={
-            "reviewer": "R", "source": "S", "body": f"Review _{n}_"
-        })
-        for n in range(count)
-    ]  # fmt: skip
+def test_an_import_starts_no_other_process(tmp_path, monkeypatch):
+    """Callable from any Python code: a script without a ``__main__`` guard, a shell, a task
+    queue. A spawned worker would re-import its caller's main module."""
 
+    def refuse(process):
+        raise AssertionError(f"the import started a process: {process!r}")
 
-def test_a_long_import_renders_later_batches_in_a_worker_process(tmp_path, monkeypatch):
+    monkeypatch.setattr("multiprocessing.process.BaseProcess.start", refuse)
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1})
-    inline = []
-    converter = markdown._converter
-    monkeypatch.setattr(markdown, "_converter", lambda: inline.append(1) or converter())
-    import_file(write(tmp_path, markdown_summaries(6)), batch_size=2)
-    # The first batch renders here while the worker starts; the others come from it.
-    assert len(inline) == 2 * (1 + 3 + 1)  # description, 3 chapters and the review of two
+    summaries = [
+        summary(f"md{n}", description=f"About **{n}**", parts=chapters(3)) for n in range(6)
+    ]
+    import_file(write(tmp_path, summaries), batch_size=2)
     assert Book.objects.get(slug="md5").description_html == "<p>About <strong>5</strong></p>"
-    assert Review.objects.get(book__slug="md4").body_html == "<p>Review <em>4</em></p>"
     assert set(Chapter.objects.values_list("summary_html", flat=True)) == {"<p><em>x</em></p>"}
-    # The worker counts the words too: the same counts a save in this process finds.
-    for book in Book.objects.all():
-        counted = book.word_count
-        book.count_words()
-        assert book.word_count == counted > 0
-    for review in Review.objects.all():
-        counted = review.word_count
-        review.count_words()
-        assert review.word_count == counted > 0
-
-
-def test_without_a_worker_process_the_import_renders_everything_itself(tmp_path, monkeypatch):
-    def unavailable(*args, **kwargs):
-        raise OSError("no processes here")
-
-    monkeypatch.setattr("books.markdown.ProcessPoolExecutor", unavailable)
-    import_file(write(tmp_path, markdown_summaries(5)), batch_size=2)
-    assert Book.objects.get(slug="md4").description_html == "<p>About <strong>4</strong></p>"
-    assert Chapter.objects.count() == 15
 
 
 def test_a_large_import_refreshes_postgresql_planner_statistics(tmp_path, monkeypatch):

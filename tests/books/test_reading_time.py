@@ -6,7 +6,7 @@ import pytest
 
 from books.models import Book, Chapter
 from books.reading import count_words, reading_minutes
-from books.summaries import import_file, summary_cards, summary_page
+from books.summaries import import_file, load_summary, summary_books, summary_cards
 from tests.admin_forms import form_data
 from tests.factories import build_summary
 
@@ -69,5 +69,5 @@ def test_home_cards_show_reading_time_without_loading_chapters(client, django_as
 
 def test_the_summary_page_adds_up_the_same_words_as_the_database():
     book = build_summary(parts=2, chapters_per_part=3)
-    page = summary_page(Book.objects.select_related("review").get(pk=book.pk))
+    page = load_summary(summary_books(Book.objects.all()).get(pk=book.pk))
     assert page.book.reading_words == words_of(book) > 0

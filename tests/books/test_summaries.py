@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from books.models import Author, Book, Chapter, Status
-from books.summaries import SummaryFileError, full_summaries, import_file
+from books.summaries import ALL_LINKS, SummaryFileError, import_file, load_summaries
 from reviews.models import RelatedLink, Takeaway
 from tests.factories import build_summary
 
@@ -69,7 +69,8 @@ def test_published_summary_keeps_its_first_publication_time_on_reimport(tmp_path
 def export(book):
     from books.summaries import export_summary
 
-    return export_summary(full_summaries(Book.objects.all(), public=False).get(pk=book.pk))
+    (summary,) = load_summaries(Book.objects.filter(pk=book.pk), links=ALL_LINKS)
+    return export_summary(summary)
 
 
 def test_export_then_import_into_an_empty_library_is_lossless(tmp_path, demo_book):

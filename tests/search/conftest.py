@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from books.devtools.evaluation import import_corpus
 from books.models import Book
-from books.search.evaluation import import_corpus
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from books.search.evaluation import evaluate, load_judgments
+from books.devtools.evaluation import evaluate, load_judgments
 
 pytestmark = pytest.mark.django_db
 

@@ -209,9 +209,9 @@ def test_related_link_to_a_draft_does_not_leak_its_title(indexed):
         draft = BookFactory(title="Unannounced qwertyword", draft=True)
         book = build_summary(title="Open book")
         book.related_links.update(target=draft)
-        from books.signals import mark_changed
+        from books.changes import mark
 
-        mark_changed([book.pk])
+        mark([book.pk])
     assert search("qwertyword").total == 0
 
 

@@ -4,8 +4,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from books import changes
 from books.markdown import RenderedMarkdownMixin
-from books.signals import mark_changed
 
 BATCH_SIZE = 500
 # How each model's rows lead to the summaries that show them (default: ``book``).
@@ -76,7 +76,7 @@ class Command(BaseCommand):
                     model._default_manager.bulk_update(stale, targets)
                     # bulk_update sends no signals: name the summaries for the search
                     # index and the page cache, which follow them after the commit.
-                    mark_changed(self.summaries_showing(model, stale))
+                    changes.mark(self.summaries_showing(model, stale))
 
     @staticmethod
     def summaries_showing(model, rows):

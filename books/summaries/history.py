@@ -1,219 +1,36 @@
-"""The history of summaries (django-reversion): what is recorded, diffs, restores, conflicts.
+"""The history of a summary for editors: documents, differences, edit conflicts and restores.
 
-A summary is recorded whole in one revision: the book and everything an editor
-edits on its page (authors in order, sections, parts and chapters, audience,
-tags, the review with its takeaways, related links), with who saved it and
-when. Authors and tags themselves are shared between summaries, so a revision
-holds the links to them, not their rows: restoring a summary never renames or
-deletes another summary's author or tag.
+What a revision holds is in ``revisions``; every save records one through the
+write path (``writing``).
 """
 
 import difflib
-import json
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
-import reversion
 from django.contrib.contenttypes.models import ContentType
-from django.core import serializers
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import router, transaction
+from django.db import transaction
 from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from reversion.errors import RevertError
-from reversion.models import Revision, Version
-from reversion.revisions import _get_options  # a registered model's options: no public API
 from taggit.models import Tag, TaggedItem
 
+from books.models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section, Status
 from reviews.models import RelatedLink, Review, Takeaway
 
-from .models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section, Status
-
-# Each model of a summary and the relations that lead to the rest of it.
-SUMMARY_GRAPH = {
-    Book: [
-        "book_authors",
-        "sections",
-        "audience",
-        "parts",
-        "tagged_items",
-        "review",
-        "related_links",
-    ],
-    BookAuthor: [],
-    Section: [],
-    AudienceItem: [],
-    Part: ["chapters"],
-    Chapter: [],
-    TaggedItem: [],
-    Review: ["takeaways"],
-    Takeaway: [],
-    RelatedLink: [],
-}
-
-for _model, _follow in SUMMARY_GRAPH.items():
-    if not reversion.is_registered(_model):
-        # Book's many-to-many fields are stored through BookAuthor and TaggedItem rows.
-        _exclude = ("authors", "tags") if _model is Book else ()
-        reversion.register(_model, follow=_follow, exclude=_exclude)
+from .loader import ALL_LINKS, load_summaries
+from .revisions import revision_objects, versions_of
+from .writing import writing
 
 
 class RestoreError(Exception):
     """An earlier version that cannot be put back; the message says why."""
 
 
-# --- Recording ----------------------------------------------------------------------------
-
-
-def summary_objects(book):
-    """The book and every row of its summary as they are in the database now."""
-    found = []
-    seen = set()
-
-    def walk(obj):
-        key = (type(obj), obj.pk)
-        if key in seen:
-            return
-        seen.add(key)
-        found.append(obj)
-        for name in SUMMARY_GRAPH.get(type(obj), ()):
-            try:
-                related = getattr(obj, name)
-            except ObjectDoesNotExist:
-                continue
-            if hasattr(related, "all"):
-                for item in related.all():
-                    walk(item)
-            elif related is not None:
-                walk(related)
-
-    walk(book)
-    return found
-
-
-def record_summary(book):
-    """Put the whole summary, as saved now, into the current revision."""
-    for obj in summary_objects(book):
-        reversion.add_to_revision(obj)
-
-
-def record_revision(book, *, user=None, comment):
-    """Record the whole summary, as it is now, as a revision of its own."""
-    with reversion.create_revision():
-        record_summary(book)
-        reversion.set_user(user)
-        reversion.set_comment(comment)
-
-
-# Everything ``summary_objects`` walks and each row's ``__str__`` reads, for a batch.
-SUMMARY_PREFETCH = (
-    "book_authors__author",
-    "sections",
-    "audience",
-    "parts__chapters",
-    "tagged_items__tag",
-    "tagged_items__content_object",
-    "review__takeaways",
-    "related_links__target",
-)
-
-
-def record_revisions(books, *, user=None, comment):
-    """Record each summary of ``books`` as a revision of its own, in bulk (for imports).
-
-    Stores what ``record_revision`` stores for each book (``tests/books/
-    test_history_bulk.py`` compares them), with the rows loaded by a few prefetch
-    queries, serialized once per model, and every revision and version written by
-    two bulk inserts, instead of some twenty queries and two serializations of
-    each row per summary. Use it for rows just written in the current
-    transaction: unlike a revision context, it does not re-check that they exist.
-    """
-    if hasattr(books, "prefetch_related"):  # else: books loaded with SUMMARY_PREFETCH
-        books = books.prefetch_related(*SUMMARY_PREFETCH)
-    revisions, rows = [], []
-    for book in books:
-        revision = Revision(date_created=timezone.now(), user=user, comment=comment)
-        revisions.append(revision)
-        rows.extend((revision, obj) for obj in summary_objects(book))
-    Revision.objects.bulk_create(revisions)
-    versions = _versions_of([obj for _, obj in rows])
-    for (revision, _), version in zip(rows, versions, strict=True):
-        version.revision = revision
-    Version.objects.bulk_create(versions)
-
-
-def _versions_of(objects):
-    """The Version rows django-reversion's ``add_to_revision`` makes for ``objects``, in order."""
-    versions = [None] * len(objects)
-    by_model = defaultdict(list)
-    for index, obj in enumerate(objects):
-        by_model[type(obj)].append(index)
-    for model, indexes in by_model.items():
-        options = _get_options(model)
-        content_type = ContentType.objects.get_for_model(
-            model, for_concrete_model=options.for_concrete_model
-        )
-        group = [objects[index] for index in indexes]
-        for index, obj, data in zip(indexes, group, _serialized(group, options), strict=True):
-            versions[index] = Version(
-                content_type=content_type,
-                object_id=str(getattr(obj, options.object_id_field)),
-                db=router.db_for_write(model, instance=obj),
-                format=options.format,
-                serialized_data=data,
-                object_repr=str(obj),
-            )
-    return versions
-
-
-def _serialized(objects, options):
-    """Each object serialized on its own, as ``serializers.serialize(format, [obj])`` would."""
-    if options.format != "json":
-        return [
-            serializers.serialize(
-                options.format,
-                (obj,),
-                fields=options.fields,
-                use_natural_foreign_keys=options.use_natural_foreign_keys,
-            )
-            for obj in objects
-        ]
-    # Django's JSON serializer writes "[" + json.dump(<python form>) + "]\n" per call;
-    # one "python" pass and the C JSON encoder produce the same text twice as fast.
-    return [
-        "[" + json.dumps(item, cls=DjangoJSONEncoder, ensure_ascii=False) + "]\n"
-        for item in serializers.serialize(
-            "python",
-            objects,
-            fields=options.fields,
-            use_natural_foreign_keys=options.use_natural_foreign_keys,
-        )
-    ]
-
-
-def record_save(book, *, user=None, comment):
-    """Save ``book`` (counting its version) and record the whole summary as one revision."""
-    with transaction.atomic():
-        book.save()
-        record_revision(book, user=user, comment=comment)
-    return book
-
-
-def versions_of(book_pk):
-    """Recorded versions of a summary, newest first, with who saved them."""
-    return (
-        Version.objects.get_for_object_reference(Book, book_pk)
-        .select_related("revision__user")
-        .order_by("-revision__date_created", "-pk")
-    )
-
-
-def revision_objects(revision):
-    """The rows stored in ``revision``, as unsaved model instances."""
-    return [version._object_version.object for version in revision.version_set.all()]
+def current_rows(book_pk):
+    """Every row of a summary as it is in the database now."""
+    return load_summaries(Book.objects.filter(pk=book_pk), links=ALL_LINKS)[0].rows()
 
 
 # --- A summary as a document, and the differences between two ---------------------------
@@ -387,8 +204,7 @@ def compare_versions(old_version, new_version=None):
     """Hunks between two recorded versions of a summary; no ``new_version`` means as it is now."""
     old = summary_document(revision_objects(old_version.revision))
     if new_version is None:
-        book = Book.objects.get(pk=old_version.object_id)
-        new = summary_document(summary_objects(book))
+        new = summary_document(current_rows(old_version.object_id))
     else:
         new = summary_document(revision_objects(new_version.revision))
     return compare_documents(old, new)
@@ -482,7 +298,10 @@ def restore(version, *, user=None):
         raise RestoreError(
             f"This version cannot be restored: another summary now uses its URL slug {old.slug!r}."
         )
-    with transaction.atomic(), reversion.create_revision():
+    comment = f"Restored the version saved on {_when(version.revision.date_created)}" + (
+        f" by {version.revision.user}." if version.revision.user else "."
+    )
+    with transaction.atomic():
         current = (
             Book.objects.select_for_update()
             .filter(pk=old.pk)
@@ -494,16 +313,12 @@ def restore(version, *, user=None):
             version.revision.revert(delete=True)
         except RevertError as error:
             raise RestoreError(f"This version cannot be restored: {error}") from None
+        # The reverted row holds the version number it was recorded at: count on from
+        # the highest number the summary has had, then save as any edit does.
         latest = versions_of(old.pk).first()
         recorded = latest.field_dict.get("version", 0) if latest else 0
         Book.objects.filter(pk=old.pk).update(version=max(current or 0, recorded, old.version))
         book = Book.objects.get(pk=old.pk)
-        book.save()  # counts the version and sends post_save, as any edit does
-        record_summary(book)
-        reversion.set_user(user)
-        reversion.set_comment(
-            f"Restored the version saved on {_when(version.revision.date_created)}"
-            + (f" by {version.revision.user}" if version.revision.user else "")
-            + "."
-        )
+        with writing(user=user, comment=comment) as write:
+            write.save([book])
     return book

@@ -32,11 +32,11 @@ from django.db.models import Count
 from taggit.models import Tag
 
 from books.cache import ensure_versions
-from books.loadtest import Result, ServerProcesses, run_load
+from books.devtools.library import SyntheticLibrary
+from books.devtools.loadtest import Result, ServerProcesses, run_load
+from books.devtools.throwaway import require_throwaway, run_worker
 from books.models import Book
 from books.search import rebuild
-from books.search.synthetic import SyntheticLibrary
-from books.search.throwaway import require_throwaway, run_worker
 from reviews.models import RelatedLink
 
 HOST = "127.0.0.1"

@@ -12,9 +12,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from books.search import search
 from books.summaries import import_file, read_items
-
-from . import search
 
 K = 10
 

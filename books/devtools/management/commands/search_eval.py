@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from books.search.evaluation import evaluate, import_corpus, load_judgments
-from books.search.throwaway import require_throwaway, run_worker
+from books.devtools.evaluation import evaluate, import_corpus, load_judgments
+from books.devtools.throwaway import require_throwaway, run_worker
 from books.summaries import SummaryFileError
 
 TESTS = Path(settings.BASE_DIR) / "tests" / "search"

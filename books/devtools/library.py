@@ -17,9 +17,8 @@ from django.utils.html import escape
 from taggit.models import Tag, TaggedItem
 
 from books.models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section, Status
+from books.search.query import STOP_WORDS
 from reviews.models import RelatedLink, Review, Takeaway
-
-from .query import STOP_WORDS
 
 ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "st"]
 VOWELS = ["a", "e", "i", "o", "u", "ai", "ou"]

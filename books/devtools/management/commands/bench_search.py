@@ -19,11 +19,11 @@ from django.db import connection
 from django.db.models import Q
 from taggit.models import TaggedItem
 
+from books.devtools.library import SyntheticLibrary
+from books.devtools.throwaway import require_throwaway, run_worker
 from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
 from books.search import get_backend, rebuild, search
 from books.search.query import parse
-from books.search.synthetic import SyntheticLibrary
-from books.search.throwaway import require_throwaway, run_worker
 from reviews.models import RelatedLink, Review, Takeaway
 
 TARGETS = {

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg import sql
 
-from books.synthetic import write_summary_file
+from books.devtools.summary_files import write_summary_file
 
 MANAGE_PY = Path(settings.BASE_DIR) / "manage.py"
 TARGET_SECONDS = 30

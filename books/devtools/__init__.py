@@ -1,0 +1,1 @@
+"""Developer tools: benchmarks, search evaluation, synthetic data. Never imported by the product."""

@@ -1,0 +1,249 @@
+"""The one way to load whole summaries: every row, in a fixed number of queries.
+
+``load_summaries(books)`` reads each summary's authors, tags, sections,
+audience, parts and chapters, review and takeaways, and related links, one query
+per kind of row for all the books at once. The summary page, the export, the
+history's snapshots and the search index all read summaries through it, so each
+shows the same rows in the same order, with chapters numbered once
+(``number_chapters``) and the reading time summed once (``with_reading_time``).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from taggit.models import TaggedItem
+
+from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
+from reviews.models import RelatedLink, Review, Takeaway
+
+# Which related links to load: the ones a reader may follow, or all (exports, history).
+PUBLIC_LINKS, ALL_LINKS = "public", "all"
+# Columns of a summary suggested under "more like this": what a link to it shows.
+LINKED_BOOK_FIELDS = ("title", "slug")
+
+
+def _words_of(model, book_path):
+    rows = model.objects.filter(**{book_path: OuterRef("pk")}).order_by().values(book_path)
+    return Coalesce(Subquery(rows.annotate(total=Sum("word_count")).values("total")), 0)
+
+
+def with_reading_time(books):
+    """Annotate ``reading_words``: the words of every row of each summary, summed by the database.
+
+    Each row stores its own count when saved (``books.reading``), so the sum is right
+    after any inline edit or import, and a card needs no chapter loaded.
+    """
+    return books.annotate(
+        reading_words=F("word_count")
+        + _words_of(Section, "book")
+        + _words_of(AudienceItem, "book")
+        + _words_of(Part, "book")
+        + _words_of(Chapter, "part__book")
+        + _words_of(Review, "book")
+        + _words_of(Takeaway, "review__book")
+    )
+
+
+def summary_cards(books):
+    """A book queryset with what a card shows: authors, tags and reading time, in fixed queries."""
+    return with_reading_time(books.with_authors().prefetch_related("tags"))
+
+
+def summary_books(books):
+    """The book rows ``load_summaries`` starts from: each with its review and reading time."""
+    return with_reading_time(books.select_related("review"))
+
+
+@dataclass
+class Summary:
+    """One whole summary: the book and every row of it, in order."""
+
+    book: Book
+    book_authors: list
+    tagged_items: list
+    sections: list
+    audience: list
+    parts: list  # each with ``chapter_list``: its chapters, numbered (``number_chapters``)
+    review: Review | None
+    takeaways: list
+    links: list  # each with its ``target`` (a summary in the library) or None
+    more_like_this: list = field(default_factory=list)
+
+    @property
+    def authors(self):
+        return [link.author for link in self.book_authors]
+
+    @property
+    def tags(self):
+        return [item.tag for item in self.tagged_items]
+
+    @property
+    def chapters(self):
+        return [chapter for part in self.parts for chapter in part.chapter_list]
+
+    @property
+    def featured_link(self):
+        """The featured related link, or None."""
+        return next((link for link in self.links if link.featured), None)
+
+    @property
+    def other_links(self):
+        """The related links that are not featured, in order."""
+        return [link for link in self.links if not link.featured]
+
+    def rows(self):
+        """Every database row of the summary, the book first (what its history records)."""
+        review = [self.review, *self.takeaways] if self.review is not None else []
+        return [
+            self.book,
+            *self.book_authors,
+            *self.sections,
+            *self.audience,
+            *self.parts,
+            *self.chapters,
+            *self.tagged_items,
+            *review,
+            *self.links,
+        ]
+
+
+def number_chapters(parts, chapters):
+    """Give each part its ``chapter_list`` and each chapter its running ``number`` in the book.
+
+    The one numbering of chapters: the page, its contents, search results and the
+    history all show these numbers. ``chapters`` may hold other parts' chapters.
+    """
+    by_part = defaultdict(list)
+    for chapter in sorted(chapters, key=lambda chapter: chapter.position):
+        by_part[chapter.part_id].append(chapter)
+    number = 0
+    for part in sorted(parts, key=lambda part: part.position):
+        part.chapter_list = by_part[part.pk]
+        for chapter in part.chapter_list:
+            number += 1
+            chapter.number = number
+            chapter.part = part  # the anchor reads the part's position: no query
+
+
+def _grouped(rows, key):
+    groups = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, key)].append(row)
+    return groups
+
+
+def load_summaries(books, *, links=PUBLIC_LINKS, more_like_this=0):
+    """Load whole summaries: a ``Summary`` for each of ``books``, in their order.
+
+    ``books`` is a Book queryset, or rows fetched from ``summary_books()``.
+    ``links``: ``PUBLIC_LINKS`` keeps the related links a reader may follow,
+    ``ALL_LINKS`` every one (exports, history). ``more_like_this``: how many
+    published summaries sharing tags to find for each (the summary page).
+    The queries are one per kind of row, whatever the number of books.
+    """
+    if isinstance(books, QuerySet):
+        books = list(summary_books(books))
+    if not books:
+        return []
+    ids = [book.pk for book in books]
+    book_type = ContentType.objects.get_for_model(Book)
+
+    tagged = _grouped(
+        TaggedItem.objects.filter(content_type=book_type, object_id__in=ids)
+        .select_related("tag")
+        .order_by("tag_id"),
+        "object_id",
+    )
+    sections = _grouped(Section.objects.filter(book__in=ids).order_by("position"), "book_id")
+    audience = _grouped(AudienceItem.objects.filter(book__in=ids).order_by("position"), "book_id")
+    parts = _grouped(Part.objects.filter(book__in=ids).order_by("position"), "book_id")
+    chapters = _grouped(
+        Chapter.objects.filter(part__book__in=ids)
+        .annotate(book_id=F("part__book_id"))
+        .order_by("position"),
+        "book_id",
+    )
+    reviews = {book.pk: _review(book) for book in books}
+    takeaways = _grouped(
+        Takeaway.objects.filter(
+            review__in=[r.pk for r in reviews.values() if r is not None]
+        ).order_by("position"),
+        "review_id",
+    )
+    link_rows = RelatedLink.objects.public() if links == PUBLIC_LINKS else RelatedLink.objects
+    related = _grouped(
+        link_rows.filter(book__in=ids).select_related("target").order_by("position"),
+        "book_id",
+    )
+
+    summaries = []
+    for book in books:
+        review = reviews[book.pk]
+        summary = Summary(
+            book=book,
+            book_authors=[],
+            tagged_items=tagged[book.pk],
+            sections=sections[book.pk],
+            audience=audience[book.pk],
+            parts=parts[book.pk],
+            review=review,
+            takeaways=takeaways[review.pk] if review is not None else [],
+            links=related[book.pk],
+        )
+        number_chapters(summary.parts, chapters[book.pk])
+        if more_like_this and summary.tagged_items:
+            summary.more_like_this = list(_more_like_this(summary, more_like_this))
+        summaries.append(summary)
+
+    # The authors of every summary, of the summaries they link to and of those like them.
+    shown = [*books]
+    for summary in summaries:
+        shown += [link.target for link in summary.links if link.target_id]
+        shown += summary.more_like_this
+    book_authors = _grouped(
+        BookAuthor.objects.filter(book__in={book.pk for book in shown})
+        .select_related("author")
+        .order_by("position"),
+        "book_id",
+    )
+    for book in shown:
+        book.ordered_authors = [link.author for link in book_authors[book.pk]]
+    for summary in summaries:
+        summary.book_authors = book_authors[summary.book.pk]
+        # The rows' own links to their book, so that reading them (a revision names
+        # each row by its ``str()``) makes no query.
+        for row in summary.book_authors:
+            row.book = summary.book
+        for item in summary.tagged_items:
+            item.content_object = summary.book
+        if summary.review is not None:
+            summary.review.book = summary.book
+    return summaries
+
+
+def load_summary(book, **options):
+    """The whole summary of one ``book`` (a row from ``summary_books()``)."""
+    return load_summaries([book], **options)[0]
+
+
+def _review(book):
+    """The book's review, or None (reads the ``select_related`` cache)."""
+    try:
+        return book.review
+    except Review.DoesNotExist:
+        return None
+
+
+def _more_like_this(summary, limit):
+    """Published summaries sharing tags with ``summary``, except those it links to."""
+    book = summary.book
+    linked = [link.target_id for link in summary.links if link.target_id]
+    return (
+        Book.objects.published()
+        .sharing_tags(book.pk, [item.tag_id for item in summary.tagged_items])
+        .exclude(pk__in=linked)
+        .only(*LINKED_BOOK_FIELDS)[:limit]
+    )

@@ -1,0 +1,96 @@
+"""The one write path: every save of a summary goes through ``writing()``.
+
+The admin's change page, its publishing actions, the review's own page, a restore
+from the history and ``import_summaries`` all save summaries the same way::
+
+    with writing(user=request.user, comment="…") as write:
+        write.save([book], write_rows=save_the_inlines)
+
+``save`` validates each book and saves it: ``Book.save()`` renders its Markdown,
+counts its words and checks its version (lost-update protection). Then
+``write_rows`` writes the rest of the summary: the admin's inlines through their
+forms, or an import's rows in bulk, each prepared by ``prepare_row`` (the same
+rendering and counting a row's ``save()`` does). When the block ends, every summary
+saved in it is loaded whole (``load_summaries``), recorded as a revision of its own,
+and marked changed together with the summaries whose related links show it
+(``books.changes``), all in the same transaction. After the commit the search index
+and the page cache follow, the same way for every writer.
+"""
+
+from contextlib import contextmanager
+from itertools import batched
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from books import changes
+from books.models import Book
+
+from .loader import ALL_LINKS, load_summaries
+from .revisions import record_revisions
+
+# Summaries loaded together to record their revisions: bounds the memory a large import holds.
+RECORD_BATCH = 100
+
+
+class InvalidSummaryError(Exception):
+    """A summary that fails its model's validation: ``book`` and the ``ValidationError``."""
+
+    def __init__(self, book, error):
+        super().__init__(f"{book}: {error}")
+        self.book = book
+        self.error = error
+
+
+def prepare_row(row):
+    """Prepare a row for ``bulk_create``/``bulk_update``, which skip ``save()``: render its
+    Markdown, then count its words, as its ``save()`` would."""
+    if hasattr(row, "render_markdown"):
+        row.render_markdown()
+    if hasattr(row, "count_words"):
+        row.count_words()
+    return row
+
+
+class SummaryWrite:
+    """The summaries saved in one ``writing()`` block, and who saved them and why."""
+
+    def __init__(self, *, user=None, comment=""):
+        self.user = user
+        self.comment = comment
+        self.book_ids = set()
+
+    def save(self, books, write_rows=None):
+        """Validate and save ``books``, then call ``write_rows()`` to write the rest of them.
+
+        Raises ``InvalidSummaryError`` for a book that fails validation, and
+        ``StaleSummaryError`` for one saved by someone else since it was loaded.
+        """
+        for book in books:
+            try:
+                book.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                raise InvalidSummaryError(book, error) from None
+            book.save()
+            self.book_ids.add(book.pk)
+        if write_rows is not None:
+            write_rows()
+
+    def finish(self):
+        """Record a revision of each summary saved, as it is now, and mark them changed."""
+        ids = sorted(self.book_ids)
+        for batch in batched(ids, RECORD_BATCH):
+            summaries = load_summaries(
+                Book.objects.filter(pk__in=batch).order_by("pk"), links=ALL_LINKS
+            )
+            record_revisions(summaries, user=self.user, comment=self.comment)
+        changes.mark(set(ids) | Book.objects.linking_to(ids))
+
+
+@contextmanager
+def writing(*, user=None, comment=""):
+    """One transaction that saves summaries through the write path (see the module's text)."""
+    write = SummaryWrite(user=user, comment=comment)
+    with transaction.atomic():
+        yield write
+        write.finish()
