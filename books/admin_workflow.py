@@ -148,7 +148,7 @@ class EditorialAdminMixin(VersionAdmin):
         context = {"has_change_permission": self.has_change_permission(request)}
         return super(VersionAdmin, self).changelist_view(request, context | (extra_context or {}))
 
-    # --- Saving: through the write path (books/summaries/writing.py) ---------------------
+    # --- Saving: through the write path (books/summaries/saving.py) ---------------------
 
     # Not reversion's revision around the whole page: the write path records the revision.
     def add_view(self, request, form_url="", extra_context=None):

@@ -2,7 +2,7 @@
 
 Whatever writes a summary's content names the summaries it changed with ``mark()``:
 
-- the write path (``books.summaries.writing``) for every summary it saves, rows
+- the write path (``books.summaries.saving``) for every summary it saves, rows
   written in bulk included;
 - a summary row saved or deleted on its own (a shell, a tag merge, an author's new
   name): the receivers below ask the row which summaries show it (``summary_ids()``);

@@ -1,11 +1,7 @@
 """Render editor Markdown into sanitised HTML: the only place HTML is made from editor text."""
 
-import threading
-
-import markdown as markdown_lib
 import nh3
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em",
@@ -25,43 +21,27 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer nofollow"
 
 
-class _NestedHeadings(Treeprocessor):
-    def run(self, root):
-        for element in root.iter():
-            if element.tag in {"h1", "h2"}:
-                element.tag = "h3"
-
-
-class NestedHeadingsExtension(Extension):
+def _nested_headings(state):
     """Editor text sits under the page's <h1> and a section's <h2>: its top headings become <h3>."""
-
-    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's API)
-        md.treeprocessors.register(_NestedHeadings(md), "nested_headings", 0)
-
-
-def _extensions():
-    return ["extra", "sane_lists", NestedHeadingsExtension()]
+    for token in state.tokens:
+        if token.type in {"heading_open", "heading_close"} and token.tag in {"h1", "h2"}:
+            token.tag = "h3"
 
 
-# Building a Markdown converter loads every extension, which costs more than most
-# conversions; each thread keeps one (a converter is not thread-safe) and resets it.
-_converters = threading.local()
-
-
-def _converter():
-    converter = getattr(_converters, "markdown", None)
-    if converter is None:
-        converter = _converters.markdown = markdown_lib.Markdown(
-            extensions=_extensions(), output_format="html"
-        )
-    return converter.reset()
+# CommonMark with tables and strikethrough (markdown-it-py). Raw HTML and every link are
+# let through to the sanitiser, which alone decides what stays: a javascript: link
+# loses its address there, as raw HTML does. One parser serves every thread: each call
+# keeps its state to itself.
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+_MARKDOWN.core.ruler.push("nested_headings", _nested_headings)
+_MARKDOWN.validateLink = lambda url: True
 
 
 def render_markdown(text):
     """Return safe HTML for Markdown ``text``: scripts, event handlers and unsafe URLs removed."""
     if not text:
         return ""
-    return sanitise_html(_converter().convert(text))
+    return sanitise_html(_MARKDOWN.render(text)).rstrip("\n")
 
 
 def sanitise_html(html):

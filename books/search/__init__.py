@@ -33,7 +33,7 @@ from .query import (
 PER_PAGE = 10
 MAX_TAGS = 5
 MAX_PAGE = 1000
-INDEX_BATCH = 200
+INDEX_BATCH = 50
 SUGGESTIONS = 8
 
 

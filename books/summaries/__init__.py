@@ -21,7 +21,7 @@ from .loader import (
     summary_cards,
     with_reading_time,
 )
-from .writing import InvalidSummaryError, SummaryWrite, prepare_row, writing
+from .saving import InvalidSummaryError, SummaryWrite, prepare_row, writing
 
 __all__ = [
     "ALL_LINKS",

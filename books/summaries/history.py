@@ -21,7 +21,7 @@ from reviews.models import RelatedLink, Review, Takeaway
 
 from .loader import ALL_LINKS, load_summaries
 from .revisions import revision_objects, versions_of
-from .writing import writing
+from .saving import writing
 
 
 class RestoreError(Exception):

@@ -31,7 +31,7 @@ from .format import (
     read_items,
     validate_item,
 )
-from .writing import InvalidSummaryError, prepare_row, writing
+from .saving import InvalidSummaryError, prepare_row, writing
 
 # Summaries validated and written together: bounds the memory an import holds and
 # turns per-summary queries into a few bulk queries per batch.

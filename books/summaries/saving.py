@@ -30,7 +30,7 @@ from .loader import ALL_LINKS, load_summaries
 from .revisions import record_revisions
 
 # Summaries loaded together to record their revisions: bounds the memory a large import holds.
-RECORD_BATCH = 100
+RECORD_BATCH = 50
 
 
 class InvalidSummaryError(Exception):
