@@ -1,31 +1,15 @@
-"""The readers' page cache: whole anonymous pages, keyed on version tokens kept in the database.
+"""The readers' page cache: whole anonymous pages, keyed on version tokens.
 
-Every cached page's key holds, besides its URL:
-
-- a **version token** read from the database on each request (one small query):
-  ``LibraryVersion`` for the lists (home, tags, tag and author pages, feeds,
-  the sitemap, robots.txt), or the summary's own ``SummaryVersion`` for a
-  summary page;
-- the **time of the latest publication** that has come (``published()``'s
-  newest ``published_at``), so that a scheduled summary appears at its time
-  although nothing was saved then.
-
-After each commit that changed summaries (``books.changes.summaries_changed``)
-the tokens of the library and of every summary page that shows a changed
-summary are replaced by a new random number. Pages cached under the old tokens
-are never looked up again, in any process: with the local-memory cache each
-gunicorn worker keeps its own copies, and no worker needs to be told to drop
-them. Nothing is deleted; old entries age out (``PAGE_CACHE_SECONDS``).
-
-Only anonymous reads are cached: a request carrying a session cookie (every
-signed-in editor has one) is served fresh and never stored, and so are
-responses that set a cookie, use the CSRF token or the session, or say
-``private``/``no-store`` (a staff preview). Only 200s are stored.
+Why the tokens are exact across processes, and where they live: docs/architecture.md.
+Only anonymous reads are cached: a request carrying a session cookie is served
+fresh and never stored, and so are responses that set a cookie or say
+``private``/``no-store``. Only 200s are stored.
 """
 
 import hashlib
 import secrets
 from collections import defaultdict
+from datetime import UTC
 from functools import wraps
 from itertools import batched
 
@@ -33,12 +17,12 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.validators import slug_unicode_re
-from django.db import connections, transaction
-from django.db.models import Subquery
+from django.db import connections, router, transaction
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, get_resolver
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from taggit.models import TaggedItem
@@ -79,39 +63,58 @@ def cached_page(view, *, summary=False):
 
 # --- Reading the versions: one query per request --------------------------------------------------
 
+_LIBRARY_SQL = "SELECT token, next_publication FROM {library} WHERE id = 1"
+_SUMMARY_SQL = (
+    "SELECT library.token, library.next_publication, summary.token FROM {library} library "
+    "LEFT JOIN {book} book ON book.slug = %s "
+    "LEFT JOIN {summary} summary ON summary.book_id = book.id WHERE library.id = 1"
+)
 
-def current_versions(slug=None):
-    """``(token, latest publication)`` keying a list, or the summary page at ``slug``.
 
-    One query: the library's token, the newest publication time that has come and,
-    for ``slug``, the summary's token. A summary without a version row yet is keyed
-    on the library's token, which every change replaces. Returns None without a
-    library version (a database flushed by hand): such a request is served but not
-    cached.
+def _version_sql(connection, slug):
+    # A fixed statement over the cache's own tables: building it through the ORM on
+    # every request would cost more than the whole cached response (docs/scaling.md).
+    tables = {
+        "library": LibraryVersion._meta.db_table,
+        "book": Book._meta.db_table,
+        "summary": SummaryVersion._meta.db_table,
+    }
+    quoted = {name: connection.ops.quote_name(table) for name, table in tables.items()}
+    return (_LIBRARY_SQL if slug is None else _SUMMARY_SQL).format(**quoted)
+
+
+def current_version(slug=None):
+    """The token keying a list (the library's), or the summary page at ``slug`` (its own).
+
+    One small query. A summary without a version row yet is keyed on the library's
+    token, which every change replaces. When a scheduled summary's time has come
+    since the tokens were last replaced, the pages it appears on are retired first
+    (``retire_due``). Returns None without a library version (a database flushed by
+    hand): such a request is served but not cached.
     """
-    latest = Book.objects.published().order_by("-published_at").values("published_at")[:1]
-    columns = {"latest": Subquery(latest)}
-    if slug is not None:
-        book = Book.objects.filter(slug=slug).order_by().values("pk")[:1]
-        columns["summary"] = Subquery(
-            SummaryVersion.objects.filter(book_id=Subquery(book)).values("token")[:1]
-        )
-    versions = LibraryVersion.objects.filter(pk=1).annotate(**columns)
-    row = versions.values_list("token", *columns).first()
+    connection = connections[router.db_for_read(LibraryVersion)]
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(connection, slug), [] if slug is None else [slug])
+        row = cursor.fetchone()
     if row is None:
         return None
-    token, latest, *summary = row
+    token, next_publication, *summary = row
+    if next_publication is not None:
+        if timezone.is_naive(next_publication):  # SQLite stores UTC without a zone
+            next_publication = timezone.make_aware(next_publication, UTC)
+        if next_publication <= timezone.now():
+            retire_due()
+            return current_version(slug)
     if summary and summary[0] is not None:
         token = summary[0]
-    return token, latest
+    return token
 
 
-def page_key(request, versions):
-    """The cache key of this request's page under ``versions`` (from ``current_versions``)."""
-    token, latest = versions
+def page_key(request, token):
+    """The cache key of this request's page under ``token`` (from ``current_version``)."""
     query = request.META.get("QUERY_STRING", "")
     address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    digest = hashlib.sha256(f"{address}|{token}|{latest}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{address}|{token}".encode()).hexdigest()
     return f"page:{digest}"
 
 
@@ -202,10 +205,10 @@ class PageCacheMiddleware:
             kind == SUMMARY and not slug_unicode_re.match(slug or "")
         ):
             return self.fresh(request)
-        versions = current_versions(slug if kind == SUMMARY else None)
-        if versions is None:
+        token = current_version(slug if kind == SUMMARY else None)
+        if token is None:
             return self.fresh(request)
-        key = page_key(request, versions)
+        key = page_key(request, token)
         entry = cache.get(key)
         if entry is not None:
             content, headers = entry
@@ -257,7 +260,36 @@ def retire(book_ids):
             SummaryVersion.objects.filter(book_id__in=neighbours.values("object_id")).update(
                 token=token
             )
-        LibraryVersion.objects.update_or_create(pk=1, defaults={"token": token})
+        LibraryVersion.objects.update_or_create(
+            pk=1, defaults={"token": token, "next_publication": _next_publication()}
+        )
+
+
+def _next_publication():
+    """When the next scheduled summary becomes public, or None."""
+    return (
+        Book.objects.scheduled()
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+
+
+def retire_due():
+    """Scheduled summaries whose time has come: retire the pages they now appear on.
+
+    Nothing was saved when their time came, so the first request after it does
+    this; the row lock makes concurrent requests wait and then find nothing due.
+    """
+    with transaction.atomic():
+        version = LibraryVersion.objects.select_for_update().filter(pk=1).first()
+        if version is None or version.next_publication is None:
+            return
+        if version.next_publication > timezone.now():
+            return  # another request did it
+        due = Book.objects.published().filter(published_at__gte=version.next_publication)
+        due = set(due.values_list("pk", flat=True))
+        retire(due | Book.objects.linking_to(due))
 
 
 def _renew_summaries(book_ids, token, book_type):
@@ -286,7 +318,9 @@ def ensure_versions(using="default"):
     """
     with transaction.atomic(using=using):
         if not LibraryVersion.objects.using(using).filter(pk=1).exists():
-            LibraryVersion.objects.using(using).create(pk=1, token=new_token())
+            LibraryVersion.objects.using(using).create(
+                pk=1, token=new_token(), next_publication=_next_publication()
+            )
         known = SummaryVersion.objects.using(using).values("book_id")
         missing = list(Book.objects.using(using).exclude(pk__in=known).values_list("pk", flat=True))
         book_type = ContentType.objects.db_manager(using).get_for_model(Book)

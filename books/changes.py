@@ -15,12 +15,16 @@ committed content: they never need to know who wrote it.
 """
 
 import logging
+from itertools import batched
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import Signal
 
+from .models import Book
+
 logger = logging.getLogger(__name__)
+RECOUNT_BATCH = 500
 
 #: Sent after a commit that changed summaries, with ``book_ids``: a frozenset.
 summaries_changed = Signal()
@@ -58,6 +62,13 @@ class ChangedSummaries:
             return
         book_ids = frozenset(self.book_ids)
         self.book_ids.clear()
+        # The summaries' derived totals first, so that no listener (a page rendered for
+        # the cache) reads a stale one: their rows may have changed outside the write path.
+        try:
+            for batch in batched(sorted(book_ids), RECOUNT_BATCH):
+                Book.objects.using(self.using).filter(pk__in=batch).recount_reading_time()
+        except DatabaseError:
+            logger.exception("Could not recount the reading time of summaries %s", sorted(book_ids))
         for receiver, error in summaries_changed.send_robust(sender=type(self), book_ids=book_ids):
             if isinstance(error, Exception):
                 logger.error(

@@ -15,7 +15,7 @@ from taggit.managers import TaggableManager
 
 from .images import image_extension, validate_cover
 from .markdown import RenderedMarkdownMixin
-from .reading import CountedWords, reading_minutes
+from .reading import CountedWords, reading_minutes, reading_words_sum
 
 # Positions are parked above this offset while an ordered list is re-saved, so
 # that a reorder never collides with the unique position constraint.
@@ -187,6 +187,10 @@ class BookQuerySet(models.QuerySet):
             )
         )
 
+    def recount_reading_time(self):
+        """Store each summary's ``reading_words``: the words of all its rows, added up anew."""
+        return self.update(reading_words=reading_words_sum())
+
     def linking_to(self, book_ids):
         """Ids of the summaries whose related links lead to one of ``book_ids`` (they show its
         title and authors)."""
@@ -268,11 +272,17 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
         editable=False,
         help_text="Goes up by one on every save; a save from an older version is refused.",
     )
+    reading_words = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Words in the whole summary, every row included: its reading time.",
+    )
 
     markdown_fields = {"description": "description_html", "structure_intro": "structure_intro_html"}
     counted_fields = (
         "title", "subtitle", "lede", "description_html", "authors_intro", "structure_intro_html",
     )  # fmt: skip
+    book_path = None  # the summary itself
 
     objects = BookQuerySet.as_manager()
 
@@ -332,10 +342,8 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
 
     @property
     def reading_minutes(self):
-        """Minutes to read the whole summary, once ``reading_words`` is annotated
-        (``books.summaries.with_reading_time``)."""
-        words = getattr(self, "reading_words", None)
-        return None if words is None else reading_minutes(words)
+        """Minutes to read the whole summary."""
+        return reading_minutes(self.reading_words)
 
     @property
     def is_scheduled(self):
@@ -460,6 +468,7 @@ class Chapter(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
 
     markdown_fields = {"summary": "summary_html"}
     counted_fields = ("title", "summary_html")
+    book_path = "part__book"
 
     class Meta:
         ordering = ["part", "position"]
@@ -514,6 +523,9 @@ class LibraryVersion(models.Model):
 
     token = models.BigIntegerField()
     changed_at = models.DateTimeField(auto_now=True)
+    next_publication = models.DateTimeField(
+        null=True, help_text="When the next scheduled summary becomes public: pages change then."
+    )
 
     def __str__(self):
         return f"library version {self.token:x}"

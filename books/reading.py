@@ -2,15 +2,19 @@
 
 Each summary row (book, section, part, chapter, audience item, review, takeaway)
 stores ``word_count`` for its own text, counted from the rendered HTML in the
-same save that renders it. A summary's reading time is the sum over its rows,
-added up by the database (``BookQuerySet.with_reading_time``), so it cannot go
-stale when chapters are edited inline, reordered, deleted or imported in bulk.
+same save that renders it. A summary's total, ``Book.reading_words``, is the sum
+over its rows (``reading_words_sum``), added up by the database whenever the
+summary changes (``BookQuerySet.recount_reading_time``): cards and pages read
+one column.
 """
 
 import math
 import re
 
+from django.apps import apps
 from django.db import models
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.html import strip_tags
 
 WORDS_PER_MINUTE = 230
@@ -35,6 +39,8 @@ class CountedWords(models.Model):
     """
 
     counted_fields = ()
+    #: How a row leads to its summary, as a lookup path ("book", "part__book"…).
+    book_path = "book"
 
     word_count = models.PositiveIntegerField(default=0, editable=False)
 
@@ -50,3 +56,18 @@ class CountedWords(models.Model):
 
     def count_words(self):
         self.word_count = count_words(*(getattr(self, name) for name in self.counted_fields))
+
+
+def reading_words_sum():
+    """The words of every row of a summary, added up by the database: an expression on Book.
+
+    The one sum behind a summary's reading time. Every model that counts words says
+    how its rows lead to their summary (``book_path``); the app registry lists them.
+    """
+    total = F("word_count")
+    for model in apps.get_models():
+        if issubclass(model, CountedWords) and model.book_path:
+            rows = model.objects.filter(**{model.book_path: OuterRef("pk")}).order_by()
+            words = rows.values(model.book_path).annotate(total=Sum("word_count")).values("total")
+            total += Coalesce(Subquery(words), 0)
+    return total

@@ -49,6 +49,7 @@ class Takeaway(SummaryRowsMixin, CountedWords):
     text = models.TextField(help_text="One or two sentences on why this matters to the reader.")
 
     counted_fields = ("title", "text")
+    book_path = "review__book"
 
     class Meta:
         ordering = ["review", "position"]

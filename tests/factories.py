@@ -161,4 +161,7 @@ def build_summary(*, parts=3, chapters_per_part=4, authors=2, tags=("llm", "nlp"
         TakeawayFactory(review=review, position=position)
     RelatedLinkFactory(book=book, position=1, featured=True)
     RelatedLinkFactory(book=book, position=2, target=None, title="Not in the library yet")
+    # What the commit does after rows are saved on their own (books.changes): tests never commit.
+    Book.objects.filter(pk=book.pk).recount_reading_time()
+    book.refresh_from_db(fields=["reading_words"])
     return book

@@ -19,7 +19,6 @@ from .loader import (
     load_summary,
     summary_books,
     summary_cards,
-    with_reading_time,
 )
 from .saving import InvalidSummaryError, SummaryWrite, prepare_row, writing
 
@@ -43,6 +42,5 @@ __all__ = [
     "summary_books",
     "summary_cards",
     "validate_item",
-    "with_reading_time",
     "writing",
 ]

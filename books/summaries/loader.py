@@ -5,15 +5,14 @@ audience, parts and chapters, review and takeaways, and related links, one query
 per kind of row for all the books at once. The summary page, the export, the
 history's snapshots and the search index all read summaries through it, so each
 shows the same rows in the same order, with chapters numbered once
-(``number_chapters``) and the reading time summed once (``with_reading_time``).
+(``number_chapters``).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, QuerySet
 from taggit.models import TaggedItem
 
 from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
@@ -25,36 +24,14 @@ PUBLIC_LINKS, ALL_LINKS = "public", "all"
 LINKED_BOOK_FIELDS = ("title", "slug")
 
 
-def _words_of(model, book_path):
-    rows = model.objects.filter(**{book_path: OuterRef("pk")}).order_by().values(book_path)
-    return Coalesce(Subquery(rows.annotate(total=Sum("word_count")).values("total")), 0)
-
-
-def with_reading_time(books):
-    """Annotate ``reading_words``: the words of every row of each summary, summed by the database.
-
-    Each row stores its own count when saved (``books.reading``), so the sum is right
-    after any inline edit or import, and a card needs no chapter loaded.
-    """
-    return books.annotate(
-        reading_words=F("word_count")
-        + _words_of(Section, "book")
-        + _words_of(AudienceItem, "book")
-        + _words_of(Part, "book")
-        + _words_of(Chapter, "part__book")
-        + _words_of(Review, "book")
-        + _words_of(Takeaway, "review__book")
-    )
-
-
 def summary_cards(books):
-    """A book queryset with what a card shows: authors, tags and reading time, in fixed queries."""
-    return with_reading_time(books.with_authors().prefetch_related("tags"))
+    """A book queryset with what a card shows: authors and tags, in fixed queries."""
+    return books.with_authors().prefetch_related("tags")
 
 
 def summary_books(books):
-    """The book rows ``load_summaries`` starts from: each with its review and reading time."""
-    return with_reading_time(books.select_related("review"))
+    """The book rows ``load_summaries`` starts from: each with its review."""
+    return books.select_related("review")
 
 
 @dataclass

@@ -77,9 +77,10 @@ class SummaryWrite:
             write_rows()
 
     def finish(self):
-        """Record a revision of each summary saved, as it is now, and mark them changed."""
+        """Count each summary's words, record a revision of it as it is now, mark it changed."""
         ids = sorted(self.book_ids)
         for batch in batched(ids, RECORD_BATCH):
+            Book.objects.filter(pk__in=batch).recount_reading_time()
             summaries = load_summaries(
                 Book.objects.filter(pk__in=batch).order_by("pk"), links=ALL_LINKS
             )
