@@ -118,6 +118,20 @@ def page_key(request, token):
     return f"page:{digest}"
 
 
+def fragment_cache(request, public=True):
+    """``(seconds, token)`` for a view's ``{% cache %}`` fragments of the page at ``request``.
+
+    A fragment is cached only for the anonymous read the page cache keyed (so under
+    the page's own version token, retired with it), and only of public content;
+    otherwise the seconds are 0 and the fragment is rendered afresh.
+    """
+    token = getattr(request, "page_version", None)
+    if token is None or not public:
+        return 0, None
+    # Fragments hold absolute URLs (Open Graph, JSON-LD): one set per host, as pages.
+    return settings.PAGE_CACHE_SECONDS, f"{token}:{request.get_host()}"
+
+
 # --- Serving -------------------------------------------------------------------------------------
 
 
@@ -208,6 +222,8 @@ class PageCacheMiddleware:
         token = current_version(slug if kind == SUMMARY else None)
         if token is None:
             return self.fresh(request)
+        # The view may cache parts of the page under the same token (``fragment_cache``).
+        request.page_version = token
         key = page_key(request, token)
         entry = cache.get(key)
         if entry is not None:

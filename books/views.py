@@ -10,13 +10,14 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import tags as tag_lookups
+from .cache import fragment_cache
 from .models import Author, Book
 from .preview import shared_book
-from .structured_data import summary_json_ld
 from .summaries import load_summary, summary_books, summary_cards
 
 # Published summaries sharing tags shown under "More like this".
@@ -102,10 +103,13 @@ class BookDetailView(SlugInPath, DetailView):
         return response
 
     def get_context_data(self, **kwargs):
-        page = load_summary(self.object, more_like_this=MORE_LIKE_THIS)
+        book = self.object
+        # Loaded only if the template renders the summary: a page cached whole misses
+        # the page cache for a new query string, but its fragments are still current.
+        page = SimpleLazyObject(lambda: load_summary(book, more_like_this=MORE_LIKE_THIS))
         return super().get_context_data(
             page=page,
-            json_ld=summary_json_ld(page, self.request.build_absolute_uri),
+            fragment_cache=fragment_cache(self.request, public=book.is_public),
             **kwargs,
         )
 

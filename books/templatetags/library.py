@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from books import structured_data
+
 register = template.Library()
 
 
@@ -82,3 +84,9 @@ def json_ld(data):
     """``data`` in a ``<script type="application/ld+json">`` block, escaped so it cannot end it."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def summary_json_ld(context, summary):
+    """The schema.org JSON-LD block of a summary page (``books.structured_data``)."""
+    return json_ld(structured_data.summary_json_ld(summary, context["request"].build_absolute_uri))
