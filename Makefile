@@ -30,14 +30,18 @@ done; \
 echo "No Python 3.12 or newer found: install one (e.g. 'pyenv install 3.12') or run with PYTHON=/path/to/python3.12." >&2; exit 1
 endef
 
-.PHONY: help venv install run test lint format migrate seed editor serve clean
+.PHONY: help venv install run test test-fast lint format migrate seed editor serve clean
+
+# Test processes in parallel (pytest-xdist): one per core; TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= auto
 
 help:
-	@echo "make run    - set up everything and serve the demo library on http://127.0.0.1:$(PORT)/"
-	@echo "make serve  - the same library served like production: gunicorn, DEBUG off (see README)"
-	@echo "make test   - run the whole test suite (SQLite, or DATABASE_URL when set)"
-	@echo "make lint   - ruff check and ruff format --check"
-	@echo "make format - apply ruff fixes and formatting"
+	@echo "make run       - set up everything and serve the demo library on http://127.0.0.1:$(PORT)/"
+	@echo "make serve     - the same library served like production: gunicorn, DEBUG off (see README)"
+	@echo "make test      - the whole test suite (SQLite, or DATABASE_URL when set); prints the slowest"
+	@echo "make test-fast - the suite without the slow tests (servers, browsers, subprocesses)"
+	@echo "make lint      - the pre-commit hooks: ruff, ruff format, django-upgrade, djhtml, import-linter"
+	@echo "make format    - apply ruff fixes and formatting"
 
 $(PY):
 	@python_bin=$$($(find_python)) || exit 1; \
@@ -88,11 +92,13 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=15
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not slow"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

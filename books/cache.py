@@ -141,7 +141,7 @@ def anonymous_read(request):
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in SAFE_METHODS
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "HTTP_AUTHORIZATION" not in request.META
+        and "authorization" not in request.headers
         and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
     )
 

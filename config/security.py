@@ -43,7 +43,7 @@ def client_ip(request):
     remote = request.META.get("REMOTE_ADDR", "")
     if settings.BEHIND_PROXY:
         forwarded = [
-            item for item in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if item.strip()
+            item for item in request.headers.get("x-forwarded-for", "").split(",") if item.strip()
         ]
         if len(forwarded) >= settings.PROXY_COUNT >= 1:
             address = _valid_address(forwarded[-settings.PROXY_COUNT])

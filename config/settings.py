@@ -181,7 +181,6 @@ if DATABASE_REPLICA_URL:
         "config.routers.PrimaryReplicaMiddleware",
     )
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------
 # Local memory (one cache per process) unless REDIS_URL is set; then Django's

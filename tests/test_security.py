@@ -51,6 +51,7 @@ def check_deploy(**overrides):
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_passes_with_production_settings():
     result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
@@ -65,12 +66,14 @@ def test_check_deploy_passes_with_production_settings():
         ({"SECURE_COOKIES": "false"}, "security.W012"),
     ],
 )
+@pytest.mark.slow
 def test_check_deploy_fails_when_a_protection_is_switched_off(override, warning):
     result = check_deploy(**override)
     assert result.returncode != 0
     assert warning in result.stderr
 
 
+@pytest.mark.slow
 def test_production_settings_trust_proxy_headers_only_when_told():
     code = "import config.settings as s; print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
     for behind, expected in (("true", "('HTTP_X_FORWARDED_PROTO', 'https')"), ("false", "None")):

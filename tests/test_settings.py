@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# Each test loads the settings in a fresh Python process.
+pytestmark = pytest.mark.slow
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -68,7 +68,7 @@ def cover_file(color):
 
 
 # Committed for real, so that ``flush`` empties the database as it would in production.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_export_flush_import_restores_every_field_and_cover(tmp_path, media_root, demo_book):
     draft = build_summary(draft=True, title="Черновик: a draft", tags=["Ёлки", "python"])
     draft.cover = cover_file((200, 10, 10))

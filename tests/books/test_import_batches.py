@@ -173,6 +173,7 @@ def test_synthetic_files_import_whole(tmp_path):
     assert RelatedLink.objects.filter(target__isnull=False).count() == 12
 
 
+@pytest.mark.slow
 def test_bench_import_imports_into_a_throwaway_database_and_prints_figures(settings):
     out = io.StringIO()
     call_command(

@@ -80,6 +80,7 @@ def test_system_check_warns_about_summaries_missing_from_the_index(indexed):
     assert search_index_in_step(databases=None) == []  # only with --database
 
 
+@pytest.mark.slow
 def test_bench_runs_in_a_throwaway_database_and_leaves_the_library_alone(indexed):
     with indexed():
         BookFactory(title="Mine")

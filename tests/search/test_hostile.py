@@ -85,7 +85,12 @@ def test_hostile_words_still_find_what_they_name(demo_library):
 )
 def test_any_text_searches_without_error(demo_library, query, tag, page):
     results = search(query, tags=[tag], page=page)
-    assert results.total >= 0
+    # A page the reader can be shown: within the results, never more than a page of hits,
+    # a hit on every page while anything matches, and only published summaries.
+    assert 1 <= results.page <= max(1, results.num_pages)
+    assert len(results.hits) <= results.per_page
+    assert bool(results.hits) == bool(results.total)
+    assert {hit.slug for hit in results.hits} <= {demo_library.slug}
     assert results.page >= 1
     for hit in results.hits:
         assert "<script" not in hit.snippet

@@ -36,6 +36,7 @@ def test_relevance_at_least_the_baseline(corpus):
     assert round(result.ndcg, 3) >= baseline["ndcg"]
 
 
+@pytest.mark.slow
 def test_search_eval_prints_the_scores_from_a_throwaway_database(db):
     out = StringIO()
     call_command("search_eval", stdout=out)

@@ -129,7 +129,7 @@ def test_saving_a_stale_copy_in_code_is_refused_too():
     assert Book.objects.get(pk=book.pk).version == book.version + 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_saves_at_the_same_moment_cannot_both_win():
     """The version check locks the row: the later of two concurrent saves waits, then is refused."""
     import threading

@@ -15,7 +15,7 @@ from books.models import Book
 from config.routers import routing_scope
 from tests.factories import BookFactory, UserFactory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Committed rows (transaction=True), so the replica's own connection sees them.
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
@@ -119,6 +119,7 @@ def test_migrations_run_on_the_primary_only():
     assert not router.allow_migrate_model("replica", get_user_model())
 
 
+@pytest.mark.slow
 def test_database_replica_url_adds_the_replica_router_and_middleware():
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
     code = (

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-CSS = (Path(__file__).resolve().parent.parent / "static" / "css" / "site.css").read_text()
+CSS = (Path(__file__).resolve().parents[2] / "static" / "css" / "site.css").read_text()
 DARK = re.compile(r"@media \(prefers-color-scheme: dark\)\s*\{\s*:root\s*\{(.*?)\}", re.S)
 LIGHT = re.compile(r"(?<![\w-]):root\s*\{(.*?)\}", re.S)
 VARIABLE = re.compile(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})")

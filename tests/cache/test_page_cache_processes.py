@@ -15,7 +15,7 @@ import pytest
 
 from tests.servers import free_port, gunicorn, manage, production_env
 
-pytestmark = pytest.mark.cache
+pytestmark = [pytest.mark.cache, pytest.mark.slow]
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
 

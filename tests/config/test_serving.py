@@ -7,6 +7,10 @@ import pytest
 
 from tests.servers import GUNICORN_CONF, fetch, free_port, gunicorn, production_env
 
+# Each test serves the site with gunicorn.
+pytestmark = pytest.mark.slow
+
+
 ONE_YEAR = 365 * 24 * 3600
 
 

@@ -15,7 +15,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
 
 
@@ -33,10 +33,12 @@ def settings_caches(**env):
     return result.stdout
 
 
+@pytest.mark.slow
 def test_the_cache_is_local_memory_without_redis_url():
     assert "LocMemCache" in settings_caches()
 
 
+@pytest.mark.slow
 def test_redis_url_selects_djangos_redis_cache():
     caches = settings_caches(REDIS_URL="redis://cache.internal:6379/2")
     assert "django.core.cache.backends.redis.RedisCache" in caches
@@ -60,6 +62,7 @@ def test_the_configured_cache_stores_and_forgets_values(key):
 
 
 @pytest.mark.cache
+@pytest.mark.slow
 def test_redis_is_one_cache_for_every_process_and_local_memory_is_not(key):
     cache.set(key, "shared", timeout=30)
     code = (
