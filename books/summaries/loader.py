@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from taggit.models import TaggedItem
 
 from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
@@ -137,12 +137,8 @@ def load_summaries(books, *, links=PUBLIC_LINKS, more_like_this=0):
     sections = _grouped(Section.objects.filter(book__in=ids).order_by("position"), "book_id")
     audience = _grouped(AudienceItem.objects.filter(book__in=ids).order_by("position"), "book_id")
     parts = _grouped(Part.objects.filter(book__in=ids).order_by("position"), "book_id")
-    chapters = _grouped(
-        Chapter.objects.filter(part__book__in=ids)
-        .annotate(book_id=F("part__book_id"))
-        .order_by("position"),
-        "book_id",
-    )
+    part_ids = [part.pk for rows in parts.values() for part in rows]
+    chapters = _grouped(Chapter.objects.filter(part__in=part_ids).order_by("position"), "part_id")
     reviews = {book.pk: _review(book) for book in books}
     takeaways = _grouped(
         Takeaway.objects.filter(
@@ -170,7 +166,7 @@ def load_summaries(books, *, links=PUBLIC_LINKS, more_like_this=0):
             takeaways=takeaways[review.pk] if review is not None else [],
             links=related[book.pk],
         )
-        number_chapters(summary.parts, chapters[book.pk])
+        number_chapters(summary.parts, [c for part in summary.parts for c in chapters[part.pk]])
         if more_like_this and summary.tagged_items:
             summary.more_like_this = list(_more_like_this(summary, more_like_this))
         summaries.append(summary)
