@@ -58,7 +58,7 @@ def record_revisions(summaries, *, user=None, comment):
     """Record each of ``summaries`` (from the loader) as a revision of its own.
 
     Stores what django-reversion's ``add_to_revision`` stores for each row
-    (``tests/editorial/test_history.py`` compares them), serialized once per model,
+    (``tests/editorial/test_history_bulk.py`` compares them), serialized once per model,
     with every revision and version written by two bulk inserts.
     """
     revisions, rows = [], []
