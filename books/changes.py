@@ -9,9 +9,10 @@ Whatever writes a summary's content names the summaries it changed with ``mark()
 - tags, whose models django-taggit owns: the receivers below.
 
 The ids wait on the database connection, in the ``ChangedSummaries`` of the
-transaction in progress there. Once it commits, ``summaries_changed`` is sent once
-with all of them. Its listeners (the search index, the page cache) reread the
-committed content: they never need to know who wrote it.
+transaction in progress there. Once it commits, their reading time is recounted
+(``Book.reading_words``: rows saved on their own changed it) and ``summaries_changed``
+is sent once with all of them. Its listeners (the search index, the page cache)
+reread the committed content: they never need to know who wrote it.
 """
 
 import logging
