@@ -122,7 +122,7 @@ def merge_tags(survivor, duplicates):
     TagRedirect.objects.filter(tag__in=duplicate_ids).update(tag=survivor)
     TagRedirect.objects.filter(old_slug=survivor.slug).delete()
     TagRedirect.objects.bulk_create(
-        TagRedirect(old_slug=tag.slug, tag=survivor) for tag in duplicates
+        TagRedirect(old_slug=tag.slug, tag=survivor, old_tag_id=tag.pk) for tag in duplicates
     )
     Tag.objects.filter(pk__in=duplicate_ids).delete()
     return survivor
@@ -133,6 +133,40 @@ def record_slug_change(tag, old_slug):
     if old_slug and old_slug != tag.slug:
         TagRedirect.objects.filter(old_slug=tag.slug).delete()
         TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
+
+
+def fold(name):
+    """A tag name as compared: case ignored in every script (what ``LOWER()`` does on both
+    databases; SQLite's is replaced by Python's, see ``books.apps``)."""
+    return name.strip().lower()
+
+
+def canonical_tag_names(names):
+    """``names`` with each one spelled as the existing tag it matches ignoring case, repeats
+    dropped: "машинное обучение" becomes "Машинное Обучение" when that tag exists."""
+    wanted = {}
+    for name in names:
+        wanted.setdefault(fold(name), name.strip())
+    if not wanted:
+        return []
+    existing = {}
+    for tag in (
+        Tag.objects.annotate(folded=Lower("name"))
+        .filter(folded__in=list(wanted))
+        .order_by("pk")
+        .only("name")
+    ):
+        existing.setdefault(fold(tag.name), tag.name)
+    return [existing.get(folded, name) for folded, name in wanted.items()]
+
+
+def tags_named(names):
+    """The tags for ``names`` (matched ignoring case in every script), created when missing."""
+    tags = {}
+    for name in canonical_tag_names(names):
+        tag = Tag.objects.filter(name=name).order_by("pk").first()
+        tags[fold(name)] = tag or Tag.objects.create(name=name)
+    return tags
 
 
 def case_duplicate_names():
