@@ -102,15 +102,16 @@ class SummaryForm(forms.ModelForm):
             cleaned_data["status"] = Status.PUBLISHED
             cleaned_data["published_at"] = when
         # "Published" with no date means now, as the field's help says.
-        if cleaned_data.get("status") == Status.PUBLISHED and not cleaned_data.get("published_at"):
-            if "published_at" not in self.errors:
-                cleaned_data["published_at"] = now
+        undated = not cleaned_data.get("published_at") and "published_at" not in self.errors
+        if cleaned_data.get("status") == Status.PUBLISHED and undated:
+            cleaned_data["published_at"] = now
 
     def clean(self):
         cleaned_data = super().clean()
         self._apply_button(cleaned_data)
-        published_at, unpublish_at = cleaned_data.get("published_at"), cleaned_data.get(
-            "unpublish_at"
+        published_at, unpublish_at = (
+            cleaned_data.get("published_at"),
+            cleaned_data.get("unpublish_at"),
         )
         if published_at and unpublish_at and unpublish_at <= published_at:
             self.add_error(

@@ -18,11 +18,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.validators import slug_unicode_re
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, get_resolver
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag

@@ -2,8 +2,8 @@
 search that ignores case in every script."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.contrib.admin.utils import lookup_spawns_duplicates
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils.text import smart_split, unescape_string_literal
 from markdownx.models import MarkdownxField

@@ -38,7 +38,7 @@ def revoke_share_link(link):
 
 
 def shared_book(token, books):
-    """The summary of ``books`` that ``token`` opens, or None if it is unknown, expired or revoked."""
+    """The summary of ``books`` that ``token`` opens; None if unknown, expired or revoked."""
     if not isinstance(token, str) or not token.isascii() or len(token) > 64:
         return None
     link = ShareLink.objects.live().filter(token=token).values_list("book_id", flat=True).first()

@@ -163,7 +163,7 @@ def canonical_tag_names(names):
 def tags_named(names):
     """The tags for ``names`` (matched ignoring case in every script), created when missing."""
     tags = {}
-    for name in canonical_tag_names(names):
+    for name in canonical_tag_names(list(names)):
         tag = Tag.objects.filter(name=name).order_by("pk").first()
         tags[fold(name)] = tag or Tag.objects.create(name=name)
     return tags

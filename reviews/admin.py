@@ -92,6 +92,6 @@ class RelatedLinkInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "target" and formfield is not None:
-            # The picker's "×" (delete) would offer to delete the *other* summary.
+            # The picker's delete button would offer to delete the *other* summary.
             formfield.widget.can_delete_related = False
         return formfield

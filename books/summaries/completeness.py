@@ -50,11 +50,19 @@ def _checks():
         (
             "tags",
             "Tags",
-            _rows(TaggedItem, object_id=book, content_type__app_label="books",
-                  content_type__model="book"),
-        ),  # fmt: skip
+            _rows(
+                TaggedItem,
+                object_id=book,
+                content_type__app_label="books",
+                content_type__model="book",
+            ),
+        ),
         ("audience", "Who the book is for", _rows(AudienceItem, book=book)),
-        ("featured_link", "A featured related chapter", _rows(RelatedLink, book=book, featured=True)),
+        (
+            "featured_link",
+            "A featured related chapter",
+            _rows(RelatedLink, book=book, featured=True),
+        ),
         ("image_alt", "Alt text on every image", ~_images_without_alt()),
     ]
 
@@ -66,10 +74,11 @@ def with_completeness(books):
     """``books`` annotated with ``done_<name>`` for each check of the checklist."""
     return books.annotate(
         **{
-            f"done_{name}": Case(When(condition, then=Value(True)), default=Value(False),
-                                 output_field=BooleanField())
+            f"done_{name}": Case(
+                When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
             for name, _, condition in _checks()
-        }  # fmt: skip
+        }
     )
 
 
@@ -143,7 +152,9 @@ def section_word_counts(book_id):
             "pk", "title", "word_count"
         )
     ]
-    audience = sum(AudienceItem.objects.filter(book_id=book_id).values_list("word_count", flat=True))
+    audience = sum(
+        AudienceItem.objects.filter(book_id=book_id).values_list("word_count", flat=True)
+    )
     if audience:
         counts.append(("Who the book is for", audience))
     review = Review.objects.filter(book_id=book_id).values_list("word_count", flat=True).first()

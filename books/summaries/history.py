@@ -360,7 +360,10 @@ def _publication_after_restore(old, current):
     if old.status == Status.DRAFT:
         note = ""
         if current.is_public or current.is_scheduled:
-            note = "That version was a draft, so the summary is a draft again: readers no longer see it."
+            note = (
+                "That version was a draft, so the summary is a draft again: "
+                "readers no longer see it."
+            )
         return Status.DRAFT, old.published_at, old.unpublish_at, note
     note = ""
     if current.status == Status.DRAFT:
