@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -15,7 +16,7 @@ from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from .images import image_extension, validate_cover
+from .images import image_extension, reencode_image, validate_cover
 from .markdown import RenderedMarkdownMixin
 from .reading import CountedWords, reading_minutes, reading_words_sum
 
@@ -62,6 +63,12 @@ def cover_upload_to(instance, filename):
     as ``covers/<random>.png``.
     """
     return f"covers/{uuid.uuid4().hex}.{image_extension(instance.cover)}"
+
+
+def delete_unused_cover(name):
+    """Delete the cover file ``name`` unless a summary still shows it."""
+    if name and not Book.objects.filter(cover=name).exists():
+        Book._meta.get_field("cover").storage.delete(name)
 
 
 class StaleSummaryError(Exception):
@@ -344,6 +351,7 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
             self.slug = unique_slug(Book, self.title, exclude_pk=self.pk)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self._reencode_new_cover()
         if self._state.adding:
             super().save(*args, **kwargs)
             return
@@ -351,7 +359,19 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
             self.version = (self.check_version() or 0) + 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+            replaced = Book.objects.filter(pk=self.pk).values_list("cover", flat=True).first()
             super().save(*args, **kwargs)
+            if replaced and replaced != self.cover.name:
+                transaction.on_commit(
+                    lambda: delete_unused_cover(replaced), using=kwargs.get("using")
+                )
+
+    def _reencode_new_cover(self):
+        """An uploaded cover is stored re-encoded, as Markdown images are: what the editor's file
+        carried besides the picture (metadata, appended bytes) is dropped."""
+        if self.cover and not getattr(self.cover, "_committed", True):
+            data, extension = reencode_image(self.cover)
+            self.cover = ContentFile(data, name=f"cover.{extension}")
 
     def check_version(self):
         """Lost-update protection, the one check: lock the row and refuse a stale copy.

@@ -45,6 +45,12 @@ class RelatedLinkForm(OrderedInlineForm):
     next to the field, on a new summary as on an existing one.
     """
 
+    handled_constraints = (
+        "related_one_featured",
+        "related_has_target_or_title",
+        "related_not_self",
+    )
+
     def clean(self):
         cleaned_data = super().clean()
         target, title = cleaned_data.get("target"), (cleaned_data.get("title") or "").strip()
@@ -77,6 +83,21 @@ class RelatedLinkFormSet(OrderedInlineFormSet):
             form.add_error("featured", constraint_message(RelatedLink, "related_one_featured"))
         if len(featured) > 1:
             raise ValidationError(constraint_message(RelatedLink, "related_one_featured"))
+
+    def save(self, commit=True):
+        if commit:
+            # Un-feature first, so that the newly featured link never meets the old one.
+            unfeatured = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk
+                and (
+                    self._should_delete_form(form)
+                    or ("featured" in form.changed_data and not form.cleaned_data.get("featured"))
+                )
+            ]
+            RelatedLink.objects.filter(pk__in=unfeatured).update(featured=False)
+        return super().save(commit)
 
 
 class RelatedLinkInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
