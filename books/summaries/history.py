@@ -5,6 +5,7 @@ write path (``writing``).
 """
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -207,16 +208,37 @@ def compare_documents(old, new, context=1):
                 else:
                     hunk.rows += same
                 continue
-            heading = _heading_at(old, i1) if tag == "delete" else _heading_at(new, j1)
-            if hunk is None or hunk.heading != heading:
-                lead = pending_same if hunk is None else []
-                if hunk is not None:
-                    # Context lines from another block stay with the hunk before.
-                    hunk.rows, lead = _split_trailing_context(hunk.rows)
-                hunk = Hunk(heading=heading, rows=list(lead))
-                hunks.append(hunk)
-            hunk.rows += _changed_rows(tag, old_text[i1:i2], new_text[j1:j2])
+            for tag, i1, i2, j1, j2 in _by_block(tag, i1, i2, j1, j2, old, new):
+                heading = _heading_at(old, i1) if tag == "delete" else _heading_at(new, j1)
+                if hunk is None or hunk.heading != heading:
+                    lead = pending_same if hunk is None else []
+                    if hunk is not None:
+                        # Context lines from another block stay with the hunk before.
+                        hunk.rows, lead = _split_trailing_context(hunk.rows)
+                    hunk = Hunk(heading=heading, rows=list(lead))
+                    hunks.append(hunk)
+                hunk.rows += _changed_rows(tag, old_text[i1:i2], new_text[j1:j2])
     return hunks
+
+
+def _by_block(tag, i1, i2, j1, j2, old, new):
+    """Split one change where it crosses into another block (a heading line starts one)."""
+    if tag == "delete":
+        cuts = [i for i in range(i1 + 1, i2) if old[i].heading]
+        bounds = [i1, *cuts, i2]
+        for start, end in itertools.pairwise(bounds):
+            yield tag, start, end, j1, j1
+        return
+    if tag == "replace" and i2 - i1 != j2 - j1:
+        yield tag, i1, i2, j1, j2
+        return
+    cuts = [j for j in range(j1 + 1, j2) if new[j].heading]
+    bounds = [j1, *cuts, j2]
+    for start, end in itertools.pairwise(bounds):
+        if tag == "insert":
+            yield tag, i1, i1, start, end
+        else:
+            yield tag, i1 + start - j1, i1 + end - j1, start, end
 
 
 def _split_trailing_context(rows):
