@@ -3,7 +3,7 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 from django.db.models import CharField, TextField
-from django.db.models.functions import Lower
+from django.db.models.functions import Upper
 
 
 def _unicode_case(sender, connection, **kwargs):
@@ -28,9 +28,9 @@ class BooksConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(_unicode_case, dispatch_uid="books.unicode_case")
-        # ``field__lower__contains``: the admin's searches that ignore case in every script.
-        CharField.register_lookup(Lower)
-        TextField.register_lookup(Lower)
+        # ``field__upper__contains``: the admin's searches that ignore case in every script.
+        CharField.register_lookup(Upper)
+        TextField.register_lookup(Upper)
         from . import changes
         from .models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section
 

@@ -138,7 +138,8 @@ class CaseFoldedSearchMixin:
 
     Django's search uses ``icontains``, which SQLite folds for ASCII letters only:
     "машинное" would not find "Машинное обучение". Each word is matched against
-    ``LOWER(field)`` instead (``books.apps`` makes SQLite's LOWER fold every script).
+    ``UPPER(field)`` instead (``books.apps`` makes SQLite's UPPER Python's). Upper
+    case, not lower: Greek's final sigma lowers differently in Python and PostgreSQL.
     """
 
     def get_search_results(self, request, queryset, search_term):
@@ -150,7 +151,7 @@ class CaseFoldedSearchMixin:
                 word = unescape_string_literal(word)
             matches = Q()
             for name in fields:
-                matches |= Q(**{f"{name}__lower__contains": word.lower()})
+                matches |= Q(**{f"{name}__upper__contains": word.upper()})
             queryset = queryset.filter(matches)
         duplicates = any(lookup_spawns_duplicates(self.opts, name) for name in fields)
         return queryset, duplicates

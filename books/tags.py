@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from django.core.validators import slug_unicode_re
 from django.db import transaction
-from django.db.models import Count, Max
-from django.db.models.functions import Lower
+from django.db.models import Count, Max, Value
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
@@ -136,9 +136,18 @@ def record_slug_change(tag, old_slug):
 
 
 def fold(name):
-    """A tag name as compared: case ignored in every script (what ``LOWER()`` does on both
-    databases; SQLite's is replaced by Python's, see ``books.apps``)."""
-    return name.strip().lower()
+    """A tag name as compared within one list of names: case ignored in every script."""
+    return name.strip().casefold()
+
+
+def _same_name(name):
+    """Tags whose name is ``name`` ignoring case, compared by the database's UPPER() on both
+    sides (SQLite's is Python's, see ``books.apps``), oldest first."""
+    return (
+        Tag.objects.annotate(folded=Upper("name"))
+        .filter(folded=Upper(Value(name.strip())))
+        .order_by("pk")
+    )
 
 
 def canonical_tag_names(names):
@@ -147,32 +156,33 @@ def canonical_tag_names(names):
     wanted = {}
     for name in names:
         wanted.setdefault(fold(name), name.strip())
-    if not wanted:
-        return []
-    existing = {}
-    for tag in (
-        Tag.objects.annotate(folded=Lower("name"))
-        .filter(folded__in=list(wanted))
-        .order_by("pk")
-        .only("name")
-    ):
-        existing.setdefault(fold(tag.name), tag.name)
-    return [existing.get(folded, name) for folded, name in wanted.items()]
+    canonical = []
+    for name in wanted.values():
+        existing = _same_name(name).values_list("name", flat=True).first()
+        canonical.append(existing or name)
+    return canonical
 
 
 def tags_named(names):
-    """The tags for ``names`` (matched ignoring case in every script), created when missing."""
+    """The tags for ``names`` (matched ignoring case in every script), created when missing;
+    keyed by ``fold(name)``."""
     tags = {}
-    for name in canonical_tag_names(list(names)):
-        tag = Tag.objects.filter(name=name).order_by("pk").first()
-        tags[fold(name)] = tag or Tag.objects.create(name=name)
+    for name in dict.fromkeys(names):
+        if fold(name) in tags:
+            continue
+        tags[fold(name)] = _same_name(name).first() or Tag.objects.create(name=name.strip())
     return tags
 
 
+def same_name_exists(name, *, exclude_pk=None):
+    """Another tag with ``name`` in other capitals, or None."""
+    return _same_name(name).exclude(pk=exclude_pk).first()
+
+
 def case_duplicate_names():
-    """Lower-cased names that more than one tag shares (e.g. “LLM” and “llm”)."""
+    """Upper-cased names that more than one tag shares (e.g. “LLM” and “llm”)."""
     return (
-        Tag.objects.annotate(folded=Lower("name"))
+        Tag.objects.annotate(folded=Upper("name"))
         .values("folded")
         .annotate(uses=Count("pk"))
         .filter(uses__gt=1)

@@ -200,15 +200,15 @@ def compare_documents(old, new, context=1):
     for group in matcher.get_grouped_opcodes(context):
         hunk = None
         pending_same = []
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                same = [("same", escape(text)) for text in old_text[i1:i2]]
+        for opcode in group:
+            if opcode[0] == "equal":
+                same = [("same", escape(text)) for text in old_text[opcode[1] : opcode[2]]]
                 if hunk is None:
                     pending_same = same
                 else:
                     hunk.rows += same
                 continue
-            for tag, i1, i2, j1, j2 in _by_block(tag, i1, i2, j1, j2, old, new):
+            for tag, i1, i2, j1, j2 in _by_block(*opcode, old, new):
                 heading = _heading_at(old, i1) if tag == "delete" else _heading_at(new, j1)
                 if hunk is None or hunk.heading != heading:
                     lead = pending_same if hunk is None else []

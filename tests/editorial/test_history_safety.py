@@ -9,7 +9,7 @@ from django.utils import timezone
 from reversion.models import Version
 from taggit.models import Tag
 
-from books.models import Book, Status
+from books.models import Status
 from books.tags import merge_tags
 from tests.admin_forms import form_data
 from tests.factories import build_summary
@@ -120,7 +120,9 @@ def test_restoring_keeps_a_public_summary_s_publication_time(editor_client):
     save(editor_client, book, lede="Old text.")
     old = versions(book)[0]
     later = timezone.localtime(timezone.now() + timedelta(days=3))
-    save(editor_client, book, published_at_0=f"{later:%Y-%m-%d}", published_at_1=f"{later:%H:%M:%S}")
+    save(
+        editor_client, book, published_at_0=f"{later:%Y-%m-%d}", published_at_1=f"{later:%H:%M:%S}"
+    )
     book.refresh_from_db()
     assert book.is_scheduled
 
