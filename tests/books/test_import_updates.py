@@ -101,14 +101,14 @@ def test_a_dry_run_says_what_each_summary_would_become_and_writes_nothing(tmp_pa
     demo = json.loads(DEMO_FILE.read_text())
     changed = dict(demo, lede="A sharper hook.")
     changed["parts"] = [*demo["parts"], {"title": "An appendix", "chapters": [{"title": "A"}]}]
-    new = {"title": "Книга о машинном обучении", "status": "draft"}
+    new = {"title": "Книга про машинное обучение", "status": "draft"}
     path = write(tmp_path, [changed, new])
     before = demo_state(demo_book)
 
     imported, output = run_import(path, "--dry-run")
 
     assert imported, output
-    assert "created: книга-о-машинном-обучении" in output
+    assert "created: книга-про-машинное-обучение" in output
     assert "updated: hands-on-large-language-models (lede changed; 1 part added" in output
     assert "dry run" in output
     assert demo_state(demo_book) == before
