@@ -203,7 +203,7 @@ class EditorialAdminMixin(VersionAdmin):
             return "—"
         items = checklist(book)
         if items.complete:
-            return format_html('<span class="checklist-done">✓ Complete</span>')
+            return format_html('<span class="checklist-done">{}</span>', "✓ Complete")
         missing = ", ".join(check.label for check in items.missing)
         return format_html(
             '<span class="checklist-missing" title="Missing: {}">{}/{} · missing: {}</span>',
