@@ -2,7 +2,7 @@
 // who else is editing, collapsible groups with a contents bar, scheduling, and alt text for
 // uploaded images. Nothing goes to the server until the editor saves (the heartbeat only
 // says "I have this page open").
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
 
   var form = document.getElementById("book_form");
@@ -133,6 +133,7 @@
       }
       var value = stored.fields[element.name];
       var type = (element.type || "").toLowerCase();
+      var before = type === "checkbox" || type === "radio" ? element.checked : element.value;
       if (type === "checkbox") {
         element.checked = !!value;
       } else if (type === "radio") {
@@ -142,7 +143,10 @@
           option.selected = value.indexOf(option.value) !== -1;
         });
       } else if (element.value !== value) {
-        if (element.tagName === "SELECT" && !element.querySelector('option[value="' + CSS.escape(value) + '"]')) {
+        if (
+          element.tagName === "SELECT" &&
+          !element.querySelector('option[value="' + CSS.escape(value) + '"]')
+        ) {
           var option = document.createElement("option");
           option.value = value;
           option.textContent = value;
@@ -150,8 +154,12 @@
         }
         element.value = value;
       }
-      element.dispatchEvent(new Event("input", { bubbles: true }));
-      element.dispatchEvent(new Event("change", { bubbles: true }));
+      var after = type === "checkbox" || type === "radio" ? element.checked : element.value;
+      if (before !== after || type === "select-multiple") {
+        // Only what changed: each Markdown editor asks the server for a new preview.
+        element.dispatchEvent(new Event("input", { bubbles: true }));
+        element.dispatchEvent(new Event("change", { bubbles: true }));
+      }
     });
     dirty = true;
   }
@@ -271,7 +279,7 @@
     }
     form.querySelectorAll("fieldset.module > h2, fieldset.module > legend").forEach(function (heading) {
       var fieldset = heading.parentElement;
-      if (fieldset.closest(".inline-group, .djn-group")) {
+      if (fieldset.closest(".inline-group, .djn-group") || fieldset.id === "schedule-panel") {
         return;
       }
       blocks.push({ element: fieldset, title: heading.textContent.trim() });
@@ -369,7 +377,10 @@
     true
   );
 
-  buildContents();
-  setUpSchedule();
-  offerRestore();
-})();
+  // After the admin's own scripts have set up the inline groups (their add buttons).
+  window.addEventListener("load", function () {
+    buildContents();
+    setUpSchedule();
+    offerRestore();
+  });
+});
