@@ -108,9 +108,7 @@ def test_unsaved_work_survives_a_closed_tab(library, editors, open_page):
     notice = page.locator("#autosave-notice")
     expect(notice).to_be_visible()
     expect(notice).to_contain_text("were kept in this browser")
-    expect(page.locator("textarea[name='lede']")).not_to_have_value(
-        "A hook typed but never saved."
-    )
+    expect(page.locator("textarea[name='lede']")).not_to_have_value("A hook typed but never saved.")
     notice.get_by_role("button", name="Restore them").click()
     expect(page.locator("textarea[name='lede']")).to_have_value("A hook typed but never saved.")
     expect(page.locator("input[name='related_links-6-title']")).to_have_value("A new related title")

@@ -61,11 +61,11 @@ def test_a_complete_summary_passes_every_check():
                 for a in b.book_authors.all()
             ],
             "author_bio",
-        ),  # fmt: skip
+        ),
         (
             lambda b: Chapter.objects.filter(part__book=b).filter(position=2).update(summary=""),
             "chapter_summaries",
-        ),  # fmt: skip
+        ),
         (lambda b: b.review.takeaways.all().delete(), "takeaways"),
         (lambda b: b.tags.clear(), "tags"),
         (lambda b: b.audience.all().delete(), "audience"),
@@ -75,7 +75,7 @@ def test_a_complete_summary_passes_every_check():
                 summary_html='<p><img src="/media/uploads/x.png" alt=""></p>'
             ),
             "image_alt",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_each_missing_item_is_flagged(spoil, name):
