@@ -234,6 +234,7 @@ def _comparable(data):
     data = dict(data)
     data["tags"] = sorted(tag.lower() for tag in data["tags"])
     data["published_at"] = _when(data["published_at"])
+    data["unpublish_at"] = _when(data["unpublish_at"])
     return data
 
 
@@ -421,7 +422,7 @@ def _books(items):
 
 BOOK_FIELDS = (
     "title", "subtitle", "publisher", "year", "pages", "isbn", "lede", "description",
-    "authors_intro", "structure_intro", "status",
+    "authors_intro", "structure_intro", "status", "unpublish_at", "seo_title", "seo_description",
 )  # fmt: skip
 
 
