@@ -81,6 +81,21 @@ def test_a_row_added_before_the_first_save_has_a_live_preview(library, editors, 
     )
     expect(preview.locator("strong")).to_have_text("bold", timeout=10_000)
 
+    # An image dropped into the field is uploaded, and the editor is asked for its alt text.
+    page.on("dialog", lambda dialog: dialog.accept("A diagram of attention heads"))
+    editor.evaluate(
+        """async (area) => {
+            const canvas = document.createElement("canvas");
+            canvas.width = canvas.height = 4;
+            const blob = await new Promise((done) => canvas.toBlob(done, "image/png"));
+            const files = new DataTransfer();
+            files.items.add(new File([blob], "diagram.png", {type: "image/png"}));
+            area.dispatchEvent(new DragEvent("drop", {dataTransfer: files, bubbles: true}));
+        }"""
+    )
+    expect(editor).to_have_value(re.compile(r"!\[A diagram of attention heads\]\(/media/"))
+    expect(preview.locator("img")).to_have_attribute("alt", "A diagram of attention heads")
+
 
 def test_unsaved_work_survives_a_closed_tab(library, editors, open_page):
     from playwright.sync_api import expect
