@@ -190,3 +190,11 @@ def test_a_change_at_the_end_of_one_block_and_the_start_of_the_next_gets_two_hun
         f"Chapter 1.1: {chapters[0].title}",
         "Chapter 1.2: Renamed second chapter",
     ]
+
+
+def test_positions_are_set_by_dragging_never_typed(editor_client):
+    book = build_summary()
+    html = editor_client.get(change_url(book)).content.decode()
+    inputs = re.findall(r"<input[^>]*name=\"[^\"]*-position\"[^>]*>", html)
+    assert inputs
+    assert all('type="hidden"' in tag for tag in inputs)
