@@ -1,25 +1,56 @@
 """Admin for editors: one change page edits a whole summary, with nested parts and chapters."""
 
+from urllib.parse import urlsplit
+
 import nested_admin
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import Resolver404, resolve
 
 from reviews.admin import RelatedLinkInline, ReviewInline, TakeawayInline
 from reviews.models import Review
 
 from .admin_tags import TagAdmin  # noqa: F401 (registers the tag admin)
-from .admin_workflow import EditorialAdminMixin, VisibilityFilter
-from .forms import MARKDOWN_WIDGETS, OrderedInlineMixin
+from .admin_workflow import CompletenessFilter, EditorialAdminMixin, VisibilityFilter
+from .forms import (
+    MARKDOWN_WIDGETS,
+    CaseFoldedSearchMixin,
+    OrderedInlineForm,
+    OrderedInlineFormSet,
+    OrderedInlineMixin,
+)
 from .models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section
 from .summaries import writing
+from .summaries.completeness import with_completeness
+
+
+class BookAuthorForm(OrderedInlineForm):
+    """One author credit; listing an author twice is caught by the formset."""
+
+    handled_constraints = ("bookauthor_unique_author",)
+
+
+class BookAuthorFormSet(OrderedInlineFormSet):
+    """The summary's author credits: each author once, in any order."""
+
+    unique_in_parent = (("author", "This author is already listed for this summary."),)
 
 
 class BookAuthorInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
     """The book's authors, in the order printed on the cover."""
 
     model = BookAuthor
+    form = BookAuthorForm
+    formset = BookAuthorFormSet
     autocomplete_fields = ["author"]
     min_num = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "author" and formfield is not None:
+            # Authors are shared by summaries: never offer to delete one from here.
+            formfield.widget.can_delete_related = False
+        return formfield
 
 
 class SectionInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
@@ -51,13 +82,18 @@ class PartInline(OrderedInlineMixin, nested_admin.NestedStackedInline):
 
 
 @admin.register(Book)
-class BookAdmin(EditorialAdminMixin, nested_admin.NestedModelAdmin):
+class BookAdmin(CaseFoldedSearchMixin, EditorialAdminMixin, nested_admin.NestedModelAdmin):
     """A whole summary on one page: facts, text, authors, sections, parts and chapters, the
     review with its takeaways, and related chapters."""
 
-    list_display = ["title", "author_names", "status", "publication", "is_public", "updated_at"]
-    list_filter = [VisibilityFilter, "status", "tags", "publisher"]
-    search_fields = ["title", "subtitle", "slug", "authors__name", "publisher", "isbn"]
+    list_display = [
+        "title", "author_names", "status", "publication", "is_public", "completeness",
+        "updated_at",
+    ]  # fmt: skip
+    list_filter = [VisibilityFilter, CompletenessFilter, "status", "tags", "publisher"]
+    search_fields = [
+        "title", "subtitle", "slug", "authors__name", "publisher", "isbn", "tags__name",
+    ]  # fmt: skip
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     save_on_top = True
@@ -66,7 +102,14 @@ class BookAdmin(EditorialAdminMixin, nested_admin.NestedModelAdmin):
         (None, {"fields": ["title", "subtitle", "slug"]}),
         ("Book facts", {"fields": ["publisher", "year", "pages", "isbn", "cover"]}),
         ("Summary", {"fields": ["lede", "description", "authors_intro", "structure_intro"]}),
-        ("Publishing", {"fields": ["status", "published_at", "tags"]}),
+        ("Publishing", {"fields": ["status", "published_at", "unpublish_at", "tags"]}),
+        (
+            "Search engines and sharing",
+            {
+                "fields": ["seo_title", "seo_description"],
+                "description": "Optional. Empty fields fall back to the title and the lede.",
+            },
+        ),
     ]
     inlines = [
         BookAuthorInline,
@@ -77,8 +120,25 @@ class BookAdmin(EditorialAdminMixin, nested_admin.NestedModelAdmin):
         RelatedLinkInline,
     ]
 
+    class Media:
+        js = ["books/admin/markdownx-inlines.js", "books/admin/editor.js"]
+
     def get_queryset(self, request):
-        return super().get_queryset(request).with_authors()
+        books = super().get_queryset(request).with_authors()
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            books = with_completeness(books)
+        return books
+
+    def get_search_results(self, request, queryset, search_term):
+        books, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "target" and request.GET.get("model_name") == (
+            "relatedlink"
+        ):
+            # The related-summary picker: the summary being edited is not a choice.
+            editing = _summary_being_edited(request)
+            if editing is not None:
+                books = books.exclude(pk=editing)
+        return books, duplicates
 
     @admin.display(description="Authors")
     def author_names(self, book):
@@ -89,8 +149,20 @@ class BookAdmin(EditorialAdminMixin, nested_admin.NestedModelAdmin):
         return book.is_public
 
 
+def _summary_being_edited(request):
+    """The id of the summary whose change page sent this request (its Referer), or None."""
+    try:
+        match = resolve(urlsplit(request.headers.get("Referer", "")).path)
+    except Resolver404:
+        return None
+    if match.url_name != "books_book_change":
+        return None
+    object_id = match.kwargs.get("object_id", "")
+    return int(object_id) if object_id.isdigit() and len(object_id) < 19 else None
+
+
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(CaseFoldedSearchMixin, admin.ModelAdmin):
     """Authors, searchable for the book page's autocomplete."""
 
     list_display = ["name", "website", "book_count"]

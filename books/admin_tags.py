@@ -4,13 +4,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Count
-from django.db.models.functions import Lower
+from django.db.models.functions import Upper
 from django.template.response import TemplateResponse
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
+from .forms import CaseFoldedSearchMixin
 from .models import TagRedirect
-from .tags import case_duplicate_names, merge_tags, record_slug_change
+from .tags import case_duplicate_names, merge_tags, record_slug_change, same_name_exists
 
 
 class CaseDuplicateFilter(admin.SimpleListFilter):
@@ -24,8 +25,22 @@ class CaseDuplicateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "case":
-            return queryset.annotate(folded=Lower("name")).filter(folded__in=case_duplicate_names())
+            return queryset.annotate(folded=Upper("name")).filter(folded__in=case_duplicate_names())
         return queryset
+
+
+class TagForm(forms.ModelForm):
+    """A tag's name and slug; a name that another tag already has in other capitals is refused."""
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        same = same_name_exists(name, exclude_pk=self.instance.pk)
+        if same is not None:
+            raise forms.ValidationError(
+                f"The tag “{same.name}” already exists (only the capitals differ): use it, or "
+                "merge the two from the list of tags."
+            )
+        return name
 
 
 class MergeTagsForm(forms.Form):
@@ -59,9 +74,10 @@ if admin.site.is_registered(Tag):
 
 
 @admin.register(Tag)
-class TagAdmin(TaggitTagAdmin):
+class TagAdmin(CaseFoldedSearchMixin, TaggitTagAdmin):
     """Tags with their use counts; merging duplicates keeps the old URLs as redirects."""
 
+    form = TagForm
     list_display = ["name", "slug", "use_count"]
     list_filter = [CaseDuplicateFilter]
     inlines = [TagRedirectInline]

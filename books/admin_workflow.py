@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,9 +16,17 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from .models import StaleSummaryError, Status
-from .preview import share_expires_at, share_path
+from . import presence
+from .models import ShareLink, StaleSummaryError, Status
+from .preview import create_share_link, revoke_share_link, share_expires_at
 from .summaries import writing
+from .summaries.completeness import (
+    checklist,
+    complete,
+    incomplete,
+    section_word_counts,
+    with_completeness,
+)
 from .summaries.history import (
     RestoreError,
     changes_since,
@@ -40,10 +48,22 @@ def change_comment(change_message):
     return LogEntry(change_message=json.dumps(change_message)).get_change_message()
 
 
+# The buttons of the summary's page (templates/admin/books/book/submit_line.html).
+SAVE_DRAFT, PUBLISH_NOW, SCHEDULE = "_save_draft", "_publish_now", "_schedule"
+PUBLISHING_BUTTONS = (SAVE_DRAFT, PUBLISH_NOW, SCHEDULE)
+
+
 class SummaryForm(forms.ModelForm):
-    """The summary's main form: refuses a save made from an outdated copy of the summary."""
+    """The summary's main form: the publishing buttons, and no save from an outdated copy."""
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    schedule_at = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text="A future time: the summary becomes public then.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,8 +71,52 @@ class SummaryForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
 
+    def clean_tags(self):
+        from .tags import canonical_tag_names
+
+        return canonical_tag_names(self.cleaned_data.get("tags") or [])
+
+    def validate_constraints(self):
+        # The unpublication time is checked in ``clean()``, next to its field.
+        exclude = self._get_validation_exclusions() | {"unpublish_at"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+    def _apply_button(self, cleaned_data):
+        """Set the status and dates the pressed button asks for."""
+        now = timezone.now()
+        if SAVE_DRAFT in self.data:
+            cleaned_data["status"] = Status.DRAFT
+        elif PUBLISH_NOW in self.data:
+            cleaned_data["status"] = Status.PUBLISHED
+            published_at = cleaned_data.get("published_at")
+            if published_at is None or published_at > now:
+                cleaned_data["published_at"] = now
+        elif SCHEDULE in self.data:
+            when = cleaned_data.get("schedule_at")
+            if when is None or when <= now:
+                self.add_error("schedule_at", "Choose a time in the future to schedule for.")
+                return
+            cleaned_data["status"] = Status.PUBLISHED
+            cleaned_data["published_at"] = when
+        # "Published" with no date means now, as the field's help says.
+        undated = not cleaned_data.get("published_at") and "published_at" not in self.errors
+        if cleaned_data.get("status") == Status.PUBLISHED and undated:
+            cleaned_data["published_at"] = now
+
     def clean(self):
         cleaned_data = super().clean()
+        self._apply_button(cleaned_data)
+        published_at, unpublish_at = (
+            cleaned_data.get("published_at"),
+            cleaned_data.get("unpublish_at"),
+        )
+        if published_at and unpublish_at and unpublish_at <= published_at:
+            self.add_error(
+                "unpublish_at", "The unpublication time must come after the publication time."
+            )
         if self.instance.pk is None:
             return cleaned_data
         # The summary is saved at the version the editor opened; checking it now, in
@@ -75,15 +139,39 @@ class VisibilityFilter(admin.SimpleListFilter):
     parameter_name = "visibility"
 
     def lookups(self, request, model_admin):
-        return [("public", "Public"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+        return [
+            ("public", "Public"),
+            ("scheduled", "Scheduled"),
+            ("withdrawn", "Unpublished on schedule"),
+            ("draft", "Draft"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "public":
             return queryset.published()
         if self.value() == "scheduled":
             return queryset.scheduled()
+        if self.value() == "withdrawn":
+            return queryset.withdrawn()
         if self.value() == "draft":
             return queryset.filter(status=Status.DRAFT)
+        return queryset
+
+
+class CompletenessFilter(admin.SimpleListFilter):
+    """Filter summaries by the completeness checklist (``with_completeness``)."""
+
+    title = "completeness"
+    parameter_name = "completeness"
+
+    def lookups(self, request, model_admin):
+        return [("complete", "Complete"), ("incomplete", "Something missing")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "complete":
+            return complete(queryset)
+        if self.value() == "incomplete":
+            return incomplete(queryset)
         return queryset
 
 
@@ -104,7 +192,26 @@ class EditorialAdminMixin(VersionAdmin):
         when = timezone.localtime(book.published_at).strftime("%Y-%m-%d %H:%M")
         if book.is_scheduled:
             return format_html('<strong class="scheduled">Scheduled for {}</strong>', when)
+        if book.is_withdrawn:
+            until = timezone.localtime(book.unpublish_at).strftime("%Y-%m-%d %H:%M")
+            return format_html("{} <em>(unpublished {})</em>", when, until)
         return when
+
+    @admin.display(description="Complete")
+    def completeness(self, book):
+        if not hasattr(book, "done_cover"):
+            return "—"
+        items = checklist(book)
+        if items.complete:
+            return format_html('<span class="checklist-done">{}</span>', "✓ Complete")
+        missing = ", ".join(check.label for check in items.missing)
+        return format_html(
+            '<span class="checklist-missing" title="Missing: {}">{}/{} · missing: {}</span>',
+            missing,
+            items.done_count,
+            len(items.checks),
+            missing,
+        )
 
     @admin.action(description="Publish selected summaries", permissions=["change"])
     def publish(self, request, queryset):
@@ -170,6 +277,19 @@ class EditorialAdminMixin(VersionAdmin):
                 self.construct_change_message(request, form, formsets, not change)
             )
 
+    def _stay_on_page(self, request):
+        if any(button in request.POST for button in PUBLISHING_BUTTONS):
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._stay_on_page(request)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._stay_on_page(request)
+        return super().response_change(request, obj)
+
     # --- URLs -----------------------------------------------------------------------------
 
     def get_urls(self):
@@ -188,6 +308,12 @@ class EditorialAdminMixin(VersionAdmin):
                 name=f"{name}_restore",
             ),
             path("<path:object_id>/share/", view(self.share_view), name=f"{name}_share"),
+            path(
+                "<path:object_id>/share/<int:link_id>/revoke/",
+                view(self.revoke_share_view),
+                name=f"{name}_share_revoke",
+            ),
+            path("<path:object_id>/editing/", view(self.editing_view), name=f"{name}_editing"),
             *super().get_urls(),
         ]
 
@@ -283,6 +409,8 @@ class EditorialAdminMixin(VersionAdmin):
             f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}. "
             "The restore is in the history too, so it can be undone.",
         )
+        for note in getattr(book, "restore_notes", []):
+            messages.warning(request, note)
         return HttpResponseRedirect(self._url("change", quote(book.pk)))
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
@@ -308,20 +436,69 @@ class EditorialAdminMixin(VersionAdmin):
     # --- Share links ------------------------------------------------------------------------
 
     def share_view(self, request, object_id):
-        """A link that lets someone without an account read this draft, until it changes."""
+        """Make a link that lets someone without an account read this summary (a POST), and
+        list the live ones."""
         if not self.has_change_permission(request):
             raise PermissionDenied
         book = self._book_or_404(request, object_id)
+        if request.method == "POST" and not book.is_public:
+            link = create_share_link(book, user=request.user)
+            messages.success(request, "A new share link was made: copy it below.")
+            return HttpResponseRedirect(self._url("share", quote(book.pk)) + f"?new={link.pk}")
+        links = list(book.share_links.live().select_related("created_by"))
+        for link in links:
+            link.url = request.build_absolute_uri(link.get_absolute_url())
+        new = request.GET.get("new", "")
         context = self._context(
             request,
             book,
             f"Share a preview of “{book}”",
-            share_url=None if book.is_public else request.build_absolute_uri(share_path(book)),
+            links=links,
+            new_link=next((link for link in links if str(link.pk) == new), None),
             expires_at=share_expires_at(),
         )
         return TemplateResponse(request, "admin/books/book/share.html", context)
 
-    def render_change_form(self, request, context, *args, **kwargs):
+    def revoke_share_view(self, request, object_id, link_id):
+        """End one share link now (a POST from the summary's page or its share page)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        book = self._book_or_404(request, object_id)
+        link = get_object_or_404(ShareLink, pk=link_id, book=book)
+        revoke_share_link(link)
+        messages.success(request, "The share link was revoked: it no longer opens the summary.")
+        next_url = request.POST.get("next", "")
+        if next_url != self._url("share", quote(book.pk)):
+            next_url = self._url("change", quote(book.pk))
+        return HttpResponseRedirect(next_url)
+
+    # --- Who else is editing ------------------------------------------------------------------
+
+    def editing_view(self, request, object_id):
+        """The page's heartbeat: record that this editor has the summary open, and say who else
+        has. A POST with ``leave`` says the editor closed it."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        book = self._book_or_404(request, object_id)
+        if "leave" in request.POST:
+            presence.leave(book.pk, request.user)
+            return JsonResponse({"others": []})
+        return JsonResponse({"others": presence.heartbeat(book.pk, request.user)})
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
         adminform = context.get("adminform")
         context["conflict"] = getattr(adminform.form, "conflict", None) if adminform else None
-        return super().render_change_form(request, context, *args, **kwargs)
+        context["schedule_field"] = adminform.form["schedule_at"] if adminform else None
+        if obj is not None and obj.pk:
+            annotated = with_completeness(self.model.objects.filter(pk=obj.pk)).first()
+            context["checklist"] = checklist(annotated) if annotated else None
+            context["word_counts"] = section_word_counts(obj.pk)
+            context["share_links"] = list(obj.share_links.live())
+            context["editing_others"] = presence.heartbeat(obj.pk, request.user)
+            context["editing_url"] = self._url("editing", quote(obj.pk))
+            context["heartbeat_seconds"] = presence.heartbeat_seconds()
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)

@@ -1,6 +1,23 @@
 """App configuration for the library."""
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models import CharField, TextField
+from django.db.models.functions import Upper
+
+
+def _unicode_case(sender, connection, **kwargs):
+    """SQLite's LOWER() and UPPER() fold ASCII only: replace them with Python's, so that
+    "ÉTUDE" and "étude", "Машинное" and "машинное" compare equal there as on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "LOWER", 1, lambda text: text.lower() if isinstance(text, str) else text,
+            deterministic=True,
+        )  # fmt: skip
+        connection.connection.create_function(
+            "UPPER", 1, lambda text: text.upper() if isinstance(text, str) else text,
+            deterministic=True,
+        )  # fmt: skip
 
 
 class BooksConfig(AppConfig):
@@ -10,6 +27,10 @@ class BooksConfig(AppConfig):
     verbose_name = "Library"
 
     def ready(self):
+        connection_created.connect(_unicode_case, dispatch_uid="books.unicode_case")
+        # ``field__upper__contains``: the admin's searches that ignore case in every script.
+        CharField.register_lookup(Upper)
+        TextField.register_lookup(Upper)
         from . import changes
         from .models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section
 

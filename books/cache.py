@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.validators import slug_unicode_re
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import HttpResponse
@@ -28,7 +29,7 @@ from django.utils.http import quote_etag
 from taggit.models import TaggedItem
 
 from .changes import summaries_changed
-from .models import Book, LibraryVersion, SummaryVersion
+from .models import Book, LibraryVersion, Status, SummaryVersion
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # A longer query string is served but not stored: nobody shares such links, and
@@ -282,13 +283,15 @@ def retire(book_ids):
 
 
 def _next_publication():
-    """When the next scheduled summary becomes public, or None."""
-    return (
-        Book.objects.scheduled()
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    """When the next scheduled summary becomes public, or a public one is unpublished, or None."""
+    now = timezone.now()
+    times = [
+        Book.objects.scheduled().order_by("published_at").values_list("published_at", flat=True),
+        Book.objects.filter(status=Status.PUBLISHED, unpublish_at__gt=now)
+        .order_by("unpublish_at")
+        .values_list("unpublish_at", flat=True),
+    ]
+    return min((when for when in (query.first() for query in times) if when), default=None)
 
 
 def retire_due():
@@ -303,7 +306,11 @@ def retire_due():
             return
         if version.next_publication > timezone.now():
             return  # another request did it
-        due = Book.objects.published().filter(published_at__gte=version.next_publication)
+        since = version.next_publication
+        due = Book.objects.filter(status=Status.PUBLISHED).filter(
+            Q(published_at__gte=since, published_at__lte=timezone.now())
+            | Q(unpublish_at__gte=since, unpublish_at__lte=timezone.now())
+        )
         due = set(due.values_list("pk", flat=True))
         retire(due | Book.objects.linking_to(due))
 

@@ -1,8 +1,11 @@
 """The library's content: authors, books (one summary each), their parts and chapters."""
 
+import secrets
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -13,7 +16,7 @@ from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from .images import image_extension, validate_cover
+from .images import image_extension, reencode_image, validate_cover
 from .markdown import RenderedMarkdownMixin
 from .reading import CountedWords, reading_minutes, reading_words_sum
 
@@ -60,6 +63,12 @@ def cover_upload_to(instance, filename):
     as ``covers/<random>.png``.
     """
     return f"covers/{uuid.uuid4().hex}.{image_extension(instance.cover)}"
+
+
+def delete_unused_cover(name):
+    """Delete the cover file ``name`` unless a summary still shows it."""
+    if name and not Book.objects.filter(cover=name).exists():
+        Book._meta.get_field("cover").storage.delete(name)
 
 
 class StaleSummaryError(Exception):
@@ -148,8 +157,12 @@ class BookQuerySet(models.QuerySet):
     """Queries over books; ``published()`` is the one definition of what the public may see."""
 
     def published(self):
-        """Summaries readers may see: published, and their publication time has come."""
-        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+        """Summaries readers may see: published, their publication time has come, and their
+        unpublication time (if any) has not."""
+        now = timezone.now()
+        return self.filter(status=Status.PUBLISHED, published_at__lte=now).filter(
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
+        )
 
     def tagged(self, *tags):
         """Books carrying every one of ``tags`` (one join per tag, so the tags narrow)."""
@@ -171,6 +184,10 @@ class BookQuerySet(models.QuerySet):
     def scheduled(self):
         """Summaries set to publish at a future time: not public yet."""
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def withdrawn(self):
+        """Published summaries whose unpublication time has passed: hidden from readers again."""
+        return self.filter(status=Status.PUBLISHED, unpublish_at__lte=timezone.now())
 
     def visible_to(self, user):
         """What ``user`` may open: everything for active staff (previews), else ``published()``."""
@@ -258,12 +275,32 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     )
     structure_intro_html = models.TextField(blank=True, editable=False)
     tags = TaggableManager(blank=True, help_text="Topics readers browse by, separated by commas.")
+    seo_title = models.CharField(
+        "SEO title",
+        max_length=120,
+        blank=True,
+        help_text="Optional: the title search engines and social cards show (about 60 "
+        "characters). Empty means the book's title.",
+    )
+    seo_description = models.CharField(
+        "SEO description",
+        max_length=300,
+        blank=True,
+        help_text="Optional: the description search engines and social cards show (about 155 "
+        "characters). Empty means the lede.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text="When readers may see it. Empty means “now” when published; "
         "a future time schedules the summary.",
+    )
+    unpublish_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Optional: when readers stop seeing it (e.g. the end of an offer). "
+        "Empty means it stays public.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -295,6 +332,14 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
                 name="book_published_has_date",
                 violation_error_message="A published summary needs a publication date.",
             ),
+            models.CheckConstraint(
+                condition=Q(unpublish_at__isnull=True)
+                | Q(published_at__isnull=True)
+                | Q(unpublish_at__gt=F("published_at")),
+                name="book_unpublish_after_publish",
+                violation_error_message="The unpublication time must come after the "
+                "publication time.",
+            ),
         ]
         indexes = [models.Index(fields=["status", "published_at"], name="book_status_pub_idx")]
 
@@ -306,6 +351,7 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
             self.slug = unique_slug(Book, self.title, exclude_pk=self.pk)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self._reencode_new_cover()
         if self._state.adding:
             super().save(*args, **kwargs)
             return
@@ -313,7 +359,19 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
             self.version = (self.check_version() or 0) + 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+            replaced = Book.objects.filter(pk=self.pk).values_list("cover", flat=True).first()
             super().save(*args, **kwargs)
+            if replaced and replaced != self.cover.name:
+                transaction.on_commit(
+                    lambda: delete_unused_cover(replaced), using=kwargs.get("using")
+                )
+
+    def _reencode_new_cover(self):
+        """An uploaded cover is stored re-encoded, as Markdown images are: what the editor's file
+        carried besides the picture (metadata, appended bytes) is dropped."""
+        if self.cover and not getattr(self.cover, "_committed", True):
+            data, extension = reencode_image(self.cover)
+            self.cover = ContentFile(data, name=f"cover.{extension}")
 
     def check_version(self):
         """Lost-update protection, the one check: lock the row and refuse a stale copy.
@@ -357,11 +415,32 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     @property
     def is_public(self):
         """True when readers can see this summary now (the instance twin of ``published()``)."""
+        now = timezone.now()
         return (
             self.status == Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
         )
+
+    @property
+    def is_withdrawn(self):
+        """True when the summary was published and its unpublication time has passed."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.unpublish_at is not None
+            and self.unpublish_at <= timezone.now()
+        )
+
+    @property
+    def seo_title_text(self):
+        """The title search engines and social cards show."""
+        return self.seo_title or self.title
+
+    @property
+    def seo_description_text(self):
+        """The description search engines and social cards show."""
+        return self.seo_description or self.lede or self.subtitle
 
     @cached_property
     def ordered_authors(self):
@@ -381,14 +460,15 @@ class BookAuthor(SummaryRowsMixin, models.Model):
 
     class Meta:
         ordering = ["book", "position"]
-        verbose_name = "author"
+        # Not "author": deleting a summary deletes its credits, never the authors themselves.
+        verbose_name = "author credit"
         constraints = [
             models.UniqueConstraint(fields=["book", "position"], name="bookauthor_unique_position"),
             models.UniqueConstraint(fields=["book", "author"], name="bookauthor_unique_author"),
         ]
 
     def __str__(self):
-        return f"{self.author} ({self.book})"
+        return f"{self.author}, credited on “{self.book}”"
 
 
 class Section(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
@@ -501,6 +581,13 @@ class TagRedirect(models.Model):
 
     old_slug = models.SlugField(max_length=100, allow_unicode=True)
     tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="redirects")
+    old_tag_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The id of the merged tag that had this slug: older versions of a summary "
+        "refer to it, and a restore follows it here.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -546,3 +633,44 @@ class SummaryVersion(models.Model):
 
     def __str__(self):
         return f"summary {self.book_id} version {self.token:x}"
+
+
+def new_share_token():
+    return secrets.token_urlsafe(24)
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    """Queries over share links."""
+
+    def live(self):
+        """Links that still open their summary: not revoked, not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ShareLink(models.Model):
+    """A link that lets someone without an account read one unpublished summary.
+
+    It shows the summary as it is when opened, and works until it expires or an
+    editor revokes it: saving the summary does not end it.
+    """
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, default=new_share_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["token"], name="sharelink_unique_token")]
+
+    def __str__(self):
+        return f"share link to {self.book} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("books:preview", kwargs={"token": self.token})

@@ -1,25 +1,14 @@
-"""Share links for drafts: a signed token that expires, and dies when the summary changes.
+"""Share links for unpublished summaries: stored links that work until they expire or are revoked.
 
-The token names one summary at one version (signed with SECRET_KEY), so it
-opens that summary and nothing else, and any save, restore or publication
-change makes it invalid. Changing SECRET_KEY revokes every link at once.
+A link opens one summary, as it is when opened, to anyone holding it. Saving the
+summary does not end it (an editor fixing a typo must not break the link they
+sent); an editor revokes it on the summary's admin page, or it expires.
 """
 
 from django.conf import settings
-from django.core import signing
-from django.urls import reverse
 from django.utils import timezone
 
-SALT = "books.preview"
-
-
-def share_token(book):
-    """A token that lets anyone holding it read ``book`` as it is now."""
-    return signing.dumps({"book": book.pk, "version": book.version}, salt=SALT)
-
-
-def share_path(book):
-    return reverse("books:preview", kwargs={"token": share_token(book)})
+from .models import ShareLink
 
 
 def share_expires_at():
@@ -27,15 +16,32 @@ def share_expires_at():
     return timezone.now() + settings.PREVIEW_LINK_MAX_AGE
 
 
+def create_share_link(book, *, user=None):
+    """A new link to ``book``, valid for ``PREVIEW_LINK_MAX_AGE``."""
+    return ShareLink.objects.create(
+        book=book,
+        created_by=user if user is not None and user.is_authenticated else None,
+        expires_at=share_expires_at(),
+    )
+
+
+def share_path(book, *, user=None):
+    """The path of a new share link to ``book``."""
+    return create_share_link(book, user=user).get_absolute_url()
+
+
+def revoke_share_link(link):
+    """End ``link`` now."""
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+
+
 def shared_book(token, books):
-    """The summary of ``books`` that ``token`` opens, or None if it is invalid, expired or stale."""
-    try:
-        data = signing.loads(token, salt=SALT, max_age=settings.PREVIEW_LINK_MAX_AGE)
-    except signing.BadSignature:  # includes SignatureExpired
+    """The summary of ``books`` that ``token`` opens; None if unknown, expired or revoked."""
+    if not isinstance(token, str) or not token.isascii() or len(token) > 64:
         return None
-    if not isinstance(data, dict):
+    link = ShareLink.objects.live().filter(token=token).values_list("book_id", flat=True).first()
+    if link is None:
         return None
-    book_pk, version = data.get("book"), data.get("version")
-    if not isinstance(book_pk, int) or not isinstance(version, int):
-        return None
-    return books.filter(pk=book_pk, version=version).first()
+    return books.filter(pk=link).first()

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from django.core.validators import slug_unicode_re
 from django.db import transaction
-from django.db.models import Count, Max
-from django.db.models.functions import Lower
+from django.db.models import Count, Max, Value
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
@@ -122,7 +122,7 @@ def merge_tags(survivor, duplicates):
     TagRedirect.objects.filter(tag__in=duplicate_ids).update(tag=survivor)
     TagRedirect.objects.filter(old_slug=survivor.slug).delete()
     TagRedirect.objects.bulk_create(
-        TagRedirect(old_slug=tag.slug, tag=survivor) for tag in duplicates
+        TagRedirect(old_slug=tag.slug, tag=survivor, old_tag_id=tag.pk) for tag in duplicates
     )
     Tag.objects.filter(pk__in=duplicate_ids).delete()
     return survivor
@@ -135,10 +135,54 @@ def record_slug_change(tag, old_slug):
         TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
 
 
-def case_duplicate_names():
-    """Lower-cased names that more than one tag shares (e.g. “LLM” and “llm”)."""
+def fold(name):
+    """A tag name as compared within one list of names: case ignored in every script."""
+    return name.strip().casefold()
+
+
+def _same_name(name):
+    """Tags whose name is ``name`` ignoring case, compared by the database's UPPER() on both
+    sides (SQLite's is Python's, see ``books.apps``), oldest first."""
     return (
-        Tag.objects.annotate(folded=Lower("name"))
+        Tag.objects.annotate(folded=Upper("name"))
+        .filter(folded=Upper(Value(name.strip())))
+        .order_by("pk")
+    )
+
+
+def canonical_tag_names(names):
+    """``names`` with each one spelled as the existing tag it matches ignoring case, repeats
+    dropped: "машинное обучение" becomes "Машинное Обучение" when that tag exists."""
+    wanted = {}
+    for name in names:
+        wanted.setdefault(fold(name), name.strip())
+    canonical = []
+    for name in wanted.values():
+        existing = _same_name(name).values_list("name", flat=True).first()
+        canonical.append(existing or name)
+    return canonical
+
+
+def tags_named(names):
+    """The tags for ``names`` (matched ignoring case in every script), created when missing;
+    keyed by ``fold(name)``."""
+    tags = {}
+    for name in dict.fromkeys(names):
+        if fold(name) in tags:
+            continue
+        tags[fold(name)] = _same_name(name).first() or Tag.objects.create(name=name.strip())
+    return tags
+
+
+def same_name_exists(name, *, exclude_pk=None):
+    """Another tag with ``name`` in other capitals, or None."""
+    return _same_name(name).exclude(pk=exclude_pk).first()
+
+
+def case_duplicate_names():
+    """Upper-cased names that more than one tag shares (e.g. “LLM” and “llm”)."""
+    return (
+        Tag.objects.annotate(folded=Upper("name"))
         .values("folded")
         .annotate(uses=Count("pk"))
         .filter(uses__gt=1)

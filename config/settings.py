@@ -303,8 +303,10 @@ SECURE_CSP = {
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
 # --- Editorial workflow ---------------------------------------------------------------
-# How long a draft's share link stays valid; editing the summary revokes it sooner.
+# How long a share link to an unpublished summary stays valid (an editor can revoke it sooner).
 PREVIEW_LINK_MAX_AGE = timedelta(days=env_int("PREVIEW_LINK_DAYS", 7))
+# The admin's "someone else is editing this" notice: how often an open summary page says so.
+EDITING_HEARTBEAT_SECONDS = env_int("EDITING_HEARTBEAT_SECONDS", 10)
 
 # --- Admin sign-in throttling (django-axes) ------------------------------------------------
 # Too many failed sign-ins lock out the account (from any address) and the

@@ -152,7 +152,7 @@ def test_public_pages_send_the_policy_and_run_no_unapproved_script(client, demo_
     draft = BookFactory(draft=True)
     editor = Client()
     editor.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
-    share = editor.get(f"/admin/books/book/{draft.pk}/share/").content.decode()
+    share = editor.post(f"/admin/books/book/{draft.pk}/share/", follow=True).content.decode()
     preview = re.search(r'value="http://testserver(/preview/[^"]+)"', share).group(1)
     for url in ("/", demo_book.get_absolute_url(), "/no-such-page/", preview, "/preview/bad/"):
         response = client.get(url)

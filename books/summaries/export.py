@@ -32,6 +32,9 @@ def export_summary(summary):
         "tags": sorted(tag.name for tag in summary.tags),
         "status": book.status,
         "published_at": book.published_at.isoformat() if book.published_at else None,
+        "unpublish_at": book.unpublish_at.isoformat() if book.unpublish_at else None,
+        "seo_title": book.seo_title,
+        "seo_description": book.seo_description,
         "parts": [
             {
                 "label": part.label,

@@ -157,6 +157,9 @@ class SummaryData(Schema):
     tags: list[text_field(100, required=True)] = []
     status: Literal["published", "draft"] = "draft"
     published_at: Annotated[AwareDatetime | None, Field(strict=False)] = None
+    unpublish_at: Annotated[AwareDatetime | None, Field(strict=False)] = None
+    seo_title: text_field(120) = ""
+    seo_description: text_field(300) = ""
     parts: list[PartData] = []
     review: ReviewData | None = None
     related: list[RelatedData] = []
@@ -170,6 +173,8 @@ class SummaryData(Schema):
             raise ValueError("related: only one link can be featured")
         if self.slug and any(link.slug == self.slug for link in self.related):
             raise ValueError("related: a summary cannot be related to itself")
+        if self.unpublish_at and self.published_at and self.unpublish_at <= self.published_at:
+            raise ValueError("unpublish_at: must come after published_at")
         return self
 
     @property

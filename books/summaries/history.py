@@ -5,18 +5,28 @@ write path (``writing``).
 """
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from reversion.errors import RevertError
 from taggit.models import Tag, TaggedItem
 
-from books.models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section, Status
+from books.models import (
+    AudienceItem,
+    Author,
+    Book,
+    BookAuthor,
+    Chapter,
+    Part,
+    Section,
+    Status,
+    TagRedirect,
+)
 from reviews.models import RelatedLink, Review, Takeaway
 
 from .loader import ALL_LINKS, load_summaries
@@ -169,35 +179,89 @@ def _marked_pair(old, new):
     return mark_safe(old_joined), mark_safe(new_joined)  # noqa: S308 (escaped above)
 
 
+def _heading_at(lines, index):
+    """The heading of the block that line ``index`` of ``lines`` belongs to (itself if one)."""
+    for line in reversed(lines[: index + 1]):
+        if line.heading:
+            return line.text
+    return lines[0].text if lines else ""
+
+
 def compare_documents(old, new, context=1):
-    """The differences between two summary documents, as hunks of changed lines."""
+    """The differences between two summary documents, as hunks of changed lines.
+
+    Each hunk is headed by the block its changes are in: a removed line's block in
+    the old document, any other change's in the new one. A run of changes that
+    crosses into another block starts a new hunk.
+    """
     old_text, new_text = [line.text for line in old], [line.text for line in new]
     matcher = difflib.SequenceMatcher(None, old_text, new_text, autojunk=False)
     hunks = []
     for group in matcher.get_grouped_opcodes(context):
-        first_new = group[0][3]
-        heading = next(
-            (line.text for line in reversed(new[: first_new + 1]) if line.heading),
-            new[0].text if new else "",
-        )
-        rows = []
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                rows += [("same", escape(text)) for text in old_text[i1:i2]]
+        hunk = None
+        pending_same = []
+        for opcode in group:
+            if opcode[0] == "equal":
+                same = [("same", escape(text)) for text in old_text[opcode[1] : opcode[2]]]
+                if hunk is None:
+                    pending_same = same
+                else:
+                    hunk.rows += same
                 continue
-            removed, added = old_text[i1:i2], new_text[j1:j2]
-            if tag == "replace":
-                pairs = min(len(removed), len(added))
-                marked = [_marked_pair(a, b) for a, b in zip(removed, added, strict=False)]
-                rows += [("removed", before) for before, _ in marked]
-                rows += [("removed", escape(text)) for text in removed[pairs:]]
-                rows += [("added", after) for _, after in marked]
-                rows += [("added", escape(text)) for text in added[pairs:]]
-            else:
-                rows += [("removed", escape(text)) for text in removed]
-                rows += [("added", escape(text)) for text in added]
-        hunks.append(Hunk(heading=heading, rows=rows))
+            for tag, i1, i2, j1, j2 in _by_block(*opcode, old, new):
+                heading = _heading_at(old, i1) if tag == "delete" else _heading_at(new, j1)
+                if hunk is None or hunk.heading != heading:
+                    lead = pending_same if hunk is None else []
+                    if hunk is not None:
+                        # Context lines from another block stay with the hunk before.
+                        hunk.rows, lead = _split_trailing_context(hunk.rows)
+                    hunk = Hunk(heading=heading, rows=list(lead))
+                    hunks.append(hunk)
+                hunk.rows += _changed_rows(tag, old_text[i1:i2], new_text[j1:j2])
     return hunks
+
+
+def _by_block(tag, i1, i2, j1, j2, old, new):
+    """Split one change where it crosses into another block (a heading line starts one)."""
+    if tag == "delete":
+        cuts = [i for i in range(i1 + 1, i2) if old[i].heading]
+        bounds = [i1, *cuts, i2]
+        for start, end in itertools.pairwise(bounds):
+            yield tag, start, end, j1, j1
+        return
+    if tag == "replace" and i2 - i1 != j2 - j1:
+        yield tag, i1, i2, j1, j2
+        return
+    cuts = [j for j in range(j1 + 1, j2) if new[j].heading]
+    bounds = [j1, *cuts, j2]
+    for start, end in itertools.pairwise(bounds):
+        if tag == "insert":
+            yield tag, i1, i1, start, end
+        else:
+            yield tag, i1 + start - j1, i1 + end - j1, start, end
+
+
+def _split_trailing_context(rows):
+    """``(rows, trailing)``: the unchanged lines at the end of ``rows`` split off."""
+    end = len(rows)
+    while end and rows[end - 1][0] == "same":
+        end -= 1
+    return rows[:end], rows[end:]
+
+
+def _changed_rows(tag, removed, added):
+    if tag == "replace":
+        pairs = min(len(removed), len(added))
+        marked = [_marked_pair(a, b) for a, b in zip(removed, added, strict=False)]
+        return (
+            [("removed", before) for before, _ in marked]
+            + [("removed", escape(text)) for text in removed[pairs:]]
+            + [("added", after) for _, after in marked]
+            + [("added", escape(text)) for text in added[pairs:]]
+        )
+    return [("removed", escape(text)) for text in removed] + [
+        ("added", escape(text)) for text in added
+    ]
 
 
 def compare_versions(old_version, new_version=None):
@@ -264,6 +328,29 @@ def _missing_references(objects):
     return missing
 
 
+def _follow_merged_tags(rows):
+    """Point the revision's tag links at the tags that merged tags live on in (their
+    ``TagRedirect``); drop a link that would repeat another after the merge."""
+    links = [row for row in rows if isinstance(row.object, TaggedItem)]
+    tag_ids = {row.object.tag_id for row in links}
+    existing = set(Tag.objects.filter(pk__in=tag_ids).values_list("pk", flat=True))
+    moved = dict(
+        TagRedirect.objects.filter(old_tag_id__in=tag_ids - existing).values_list(
+            "old_tag_id", "tag_id"
+        )
+    )
+    seen, kept = set(), []
+    for row in rows:
+        if isinstance(row.object, TaggedItem):
+            tag_id = moved.get(row.object.tag_id, row.object.tag_id)
+            row.object.tag_id = tag_id
+            if tag_id in seen:
+                continue
+            seen.add(tag_id)
+        kept.append(row)
+    return kept
+
+
 def _delete_summary_rows(book_pk):
     """Remove the current rows of a summary, so that restored rows cannot collide with them."""
     BookAuthor.objects.filter(book_id=book_pk).delete()
@@ -277,18 +364,51 @@ def _delete_summary_rows(book_pk):
     ).delete()
 
 
+# The order rows are written back in: each after the rows it points to.
+RESTORE_ORDER = [Book, BookAuthor, Section, AudienceItem, Part, Chapter, TaggedItem, Review,
+                 Takeaway, RelatedLink]  # fmt: skip
+
+
+def _publication_after_restore(old, current):
+    """``(status, published_at, unpublish_at, note)``: a restore never makes anything public.
+
+    A version that was a draft comes back as a draft (and the note says readers
+    no longer see it); otherwise the summary keeps its publication as it is now.
+    A summary recovered after deletion comes back as a draft.
+    """
+    if current is None:
+        note = "It is back as a draft: readers see it once it is published again."
+        return Status.DRAFT, old.published_at, old.unpublish_at, note
+    if old.status == Status.DRAFT:
+        note = ""
+        if current.is_public or current.is_scheduled:
+            note = (
+                "That version was a draft, so the summary is a draft again: "
+                "readers no longer see it."
+            )
+        return Status.DRAFT, old.published_at, old.unpublish_at, note
+    note = ""
+    if current.status == Status.DRAFT:
+        note = "It stays a draft: publish it when it is ready."
+    return current.status, current.published_at, current.unpublish_at, note
+
+
 def restore(version, *, user=None):
     """Put a summary back as it was in ``version``; the restore is itself a new revision.
 
     Works for a summary that still exists and for one that was deleted. Its
     version number keeps counting up, so editors who had it open must reload.
+    Tags merged since are followed to the tag they were merged into; what is
+    public changes only as ``_publication_after_restore`` says. The returned book
+    carries ``restore_notes``: what the editor should know about the restore.
     """
-    objects = revision_objects(version.revision)
-    books = [obj for obj in objects if isinstance(obj, Book)]
+    rows = [v._object_version for v in version.revision.version_set.all()]
+    books = [row.object for row in rows if isinstance(row.object, Book)]
     if len(books) != 1 or str(books[0].pk) != version.object_id:
         raise RestoreError("This revision does not hold exactly this one summary.")
     old = books[0]
-    missing = _missing_references(objects)
+    rows = _follow_merged_tags(rows)
+    missing = _missing_references([row.object for row in rows])
     if missing:
         raise RestoreError(
             "This version cannot be restored: it refers to "
@@ -301,24 +421,31 @@ def restore(version, *, user=None):
     comment = f"Restored the version saved on {_when(version.revision.date_created)}" + (
         f" by {version.revision.user}." if version.revision.user else "."
     )
+    notes = []
+    if old.cover and not old.cover.storage.exists(old.cover.name):
+        old.cover = ""
+        notes.append("Its cover of that time was replaced and deleted since: add a cover again.")
+    rows.sort(key=lambda row: RESTORE_ORDER.index(type(row.object)))
     with transaction.atomic():
-        current = (
-            Book.objects.select_for_update()
-            .filter(pk=old.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
+        current = Book.objects.select_for_update().filter(pk=old.pk).first()
+        status, published_at, unpublish_at, note = _publication_after_restore(old, current)
+        if note:
+            notes.append(note)
+        old.status, old.published_at, old.unpublish_at = status, published_at, unpublish_at
         _delete_summary_rows(old.pk)
         try:
-            version.revision.revert(delete=True)
-        except RevertError as error:
+            for row in rows:
+                row.save()
+        except (IntegrityError, ValueError) as error:
             raise RestoreError(f"This version cannot be restored: {error}") from None
-        # The reverted row holds the version number it was recorded at: count on from
+        # The restored row holds the version number it was recorded at: count on from
         # the highest number the summary has had, then save as any edit does.
         latest = versions_of(old.pk).first()
         recorded = latest.field_dict.get("version", 0) if latest else 0
-        Book.objects.filter(pk=old.pk).update(version=max(current or 0, recorded, old.version))
+        highest = max(current.version if current else 0, recorded, old.version)
+        Book.objects.filter(pk=old.pk).update(version=highest)
         book = Book.objects.get(pk=old.pk)
         with writing(user=user, comment=comment) as write:
             write.save([book])
+    book.restore_notes = notes
     return book

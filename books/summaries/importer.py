@@ -1,14 +1,22 @@
-"""Import summary files: upsert by slug in batches, one transaction per file."""
+"""Import summary files: upsert by slug in batches, one transaction per file.
+
+An update that would take something away from a summary (parts, chapters, its
+review, related links, or its publication) is refused unless the file names the
+summary's slug and the import is run with ``replace``; a summary the file leaves
+exactly as it is is not written at all (no new version, no history entry).
+"""
 
 import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.utils import timezone
 
 from books.models import (
@@ -22,8 +30,10 @@ from books.models import (
     Status,
     unique_slug,
 )
+from books.tags import fold, tags_named
 from reviews.models import RelatedLink, Review, Takeaway
 
+from .export import export_summary
 from .format import (
     SummaryData,
     SummaryFileError,
@@ -31,6 +41,7 @@ from .format import (
     read_items,
     validate_item,
 )
+from .loader import ALL_LINKS, load_summaries
 from .saving import InvalidSummaryError, prepare_row, writing
 
 # Summaries validated and written together: bounds the memory an import holds and
@@ -42,10 +53,14 @@ ANALYZE_AFTER = 200
 
 @dataclass
 class ImportResult:
-    """What an import did: the slugs created and updated."""
+    """What an import did (or, dry, would do): the slugs created, updated and left unchanged;
+    ``changes`` says for each updated slug what changes in it."""
 
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
+    dry_run: bool = False
 
 
 @dataclass
@@ -56,6 +71,11 @@ class _Item:
     summary: SummaryData
     book: Book | None = None
     created: bool = False
+    changes: list = field(default_factory=list)
+
+
+class _DryRun(Exception):  # noqa: N818 (not an error: it rolls a dry run back)
+    """Raised at the end of a dry run to roll its transaction back."""
 
 
 def iter_summaries(path):
@@ -74,26 +94,54 @@ def iter_summaries(path):
         yield label, summary
 
 
-def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
+def import_file(path, *, batch_size=IMPORT_BATCH_SIZE, replace=False, dry_run=False):
     """Import every summary of ``path`` in one transaction: all of them, or nothing.
 
     The file is streamed and written ``batch_size`` summaries at a time through the
     write path (``writing``), so memory stays flat however many summaries it holds:
     only each summary's related links (a few small tuples) wait for the end.
+    ``replace`` lets a summary that names its slug remove parts, chapters, the
+    review or related links, or unpublish; ``dry_run`` does everything, then rolls
+    it back, and says what would have changed.
     """
-    result = ImportResult()
+    result = ImportResult(dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _import(path, result, batch_size=batch_size, replace=replace)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return result
+
+
+def _import(path, result, *, batch_size, replace):
     pending_links = []
     with writing(comment=f"Imported from {Path(path).name}.") as write:
         for batch in itertools.batched(iter_summaries(path), batch_size):
             items = [_Item(label, summary) for label, summary in batch]
             books = _books(items)
+            _compare_with_library(items, replace=replace)
+            changed = [item for item in items if item.created or item.changes]
             try:
-                write.save(books, write_rows=lambda items=items: _write_rows(items))
+                write.save(
+                    [item.book for item in changed],
+                    write_rows=lambda changed=changed: _write_rows(changed),
+                )
             except InvalidSummaryError as error:
                 label = next(item.label for item in items if item.book is error.book)
                 raise SummaryFileError(f"{label}: {_model_errors(error.error)}") from None
+            del books
             for item in items:
-                (result.created if item.created else result.updated).append(item.book.slug)
+                slug = item.book.slug
+                if item.created:
+                    result.created.append(slug)
+                elif item.changes:
+                    result.updated.append(slug)
+                    result.changes[slug] = item.changes
+                else:
+                    result.unchanged.append(slug)
+            for item in changed:
                 links = tuple(_PendingLink.of(link) for link in item.summary.related)
                 pending_links.append((item.book.pk, item.label, links))
         # Links are written last, so that summaries in one file may point at each other.
@@ -101,7 +149,193 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
             _write_related(batch)
         if len(pending_links) >= ANALYZE_AFTER:
             _analyze_written_tables()
-    return result
+
+
+# --- What an update changes -------------------------------------------------------------
+
+
+def _compare_with_library(items, *, replace):
+    """Set each existing summary's ``changes``; refuse an update that takes something away
+    unless the file names the slug and ``replace`` is given."""
+    existing = [item for item in items if not item.created]
+    if not existing:
+        return
+    now = {
+        summary.book.pk: export_summary(summary)
+        for summary in load_summaries(
+            Book.objects.filter(pk__in=[item.book.pk for item in existing]), links=ALL_LINKS
+        )
+    }
+    for item in existing:
+        current = now[item.book.pk]
+        incoming = _as_export(item.summary, current)
+        item.changes = _differences(current, incoming)
+        removed = _removals(current, incoming)
+        if not removed:
+            continue
+        what = _sentence(removed)
+        if not item.summary.slug:
+            raise SummaryFileError(
+                f"{item.label}: its title leads to the existing summary {current['slug']!r}, "
+                f"and updating it would {what}. Nothing was changed: to "
+                f'replace that summary, write "slug": "{current["slug"]}" in the file and '
+                "import with --replace; for a different book, give it another slug."
+            )
+        if not replace:
+            raise SummaryFileError(
+                f"{item.label}: updating the existing summary {current['slug']!r} would "
+                f"{what}. Import with --replace to do that."
+            )
+
+
+def _as_export(summary, current):
+    """The file's summary as ``export_summary`` would write it after the import."""
+    data = summary.model_dump(mode="json")
+    data["slug"] = summary.book_slug
+    authors = []
+    for position, author in enumerate(summary.authors):
+        known = current["authors"][position] if position < len(current["authors"]) else None
+        same = known is not None and (
+            known["slug"] == author.slug if author.slug else known["name"] == author.name
+        )
+        authors.append(
+            {
+                "name": author.name,
+                "slug": author.slug or (known["slug"] if same else ""),
+                # A blank bio or url in a file keeps what the library has.
+                "bio": author.bio or (known["bio"] if same else ""),
+                "url": author.url or (known["url"] if same else ""),
+            }
+        )
+    data["authors"] = authors
+    data["tags"] = sorted(tag.lower() for tag in summary.tags)
+    if summary.published_at is not None:
+        data["published_at"] = summary.published_at
+    elif summary.status == Status.PUBLISHED:
+        data["published_at"] = _when(current["published_at"]) or "now"
+    else:
+        data["published_at"] = None
+    data["related"] = [
+        {"slug": link.slug} if link.slug else {"title": link.title, "authors": link.authors_text}
+        for link in summary.related
+    ]
+    for link, source in zip(data["related"], summary.related, strict=True):
+        link.update(note=source.note, featured=source.featured)
+    return data
+
+
+def _when(value):
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _comparable(data):
+    data = dict(data)
+    data["tags"] = sorted(tag.lower() for tag in data["tags"])
+    data["published_at"] = _when(data["published_at"])
+    data["unpublish_at"] = _when(data["unpublish_at"])
+    return data
+
+
+LISTS = {
+    "authors": ("author", "authors"),
+    "sections": ("section", "sections"),
+    "audience": ("audience line", "audience lines"),
+    "tags": ("tag", "tags"),
+    "parts": ("part", "parts"),
+    "related": ("related link", "related links"),
+}
+
+
+def _differences(current, incoming):
+    """What changes from ``current`` to ``incoming`` (export dicts), as short phrases."""
+    current, incoming = _comparable(current), _comparable(incoming)
+    if current == incoming:
+        return []
+    changes = []
+    fields = [
+        name
+        for name in current
+        if name not in LISTS and name != "review" and current[name] != incoming.get(name)
+    ]
+    if fields:
+        changes.append(f"{', '.join(fields)} changed")
+    for name, (one, many) in LISTS.items():
+        old, new = current[name], incoming[name]
+        added, removed = max(len(new) - len(old), 0), max(len(old) - len(new), 0)
+        edited = sum(a != b for a, b in zip(old, new, strict=False))
+        for count, verb in ((added, "added"), (removed, "removed"), (edited, "changed")):
+            if count:
+                changes.append(f"{count} {one if count == 1 else many} {verb}")
+    old_chapters = [c for part in current["parts"] for c in part["chapters"]]
+    new_chapters = [c for part in incoming["parts"] for c in part["chapters"]]
+    if old_chapters != new_chapters:
+        changes.append(f"chapters: {len(old_chapters)} → {len(new_chapters)}")
+    if current["review"] != incoming["review"]:
+        changes.append(
+            "review added"
+            if current["review"] is None
+            else "review removed"
+            if incoming["review"] is None
+            else "review changed"
+        )
+    return changes or ["changed"]
+
+
+def _missing(old, new):
+    """The items of ``old`` not in ``new``, counting repeats."""
+    left = list(new)
+    gone = []
+    for item in old:
+        if item in left:
+            left.remove(item)
+        else:
+            gone.append(item)
+    return gone
+
+
+def _removals(current, incoming):
+    """What updating ``current`` to ``incoming`` takes away, as phrases (empty: nothing)."""
+    removed = []
+    parts = _missing(
+        [p["title"] for p in current["parts"]], [p["title"] for p in incoming["parts"]]
+    )
+    if parts:
+        removed.append(_counted(len(parts), "part", "parts", parts))
+    chapters = _missing(
+        [c["title"] for p in current["parts"] for c in p["chapters"]],
+        [c["title"] for p in incoming["parts"] for c in p["chapters"]],
+    )
+    if chapters:
+        removed.append(_counted(len(chapters), "chapter", "chapters", chapters))
+    if current["review"] is not None and incoming["review"] is None:
+        removed.append(f"the review by {current['review']['reviewer']}")
+    links = _missing(
+        [link.get("slug") or link.get("title") for link in current["related"]],
+        [link.get("slug") or link.get("title") for link in incoming["related"]],
+    )
+    if links:
+        removed.append(_counted(len(links), "related link", "related links", links))
+    if current["status"] == Status.PUBLISHED and incoming["status"] != Status.PUBLISHED:
+        removed.append("unpublish it")
+    return removed
+
+
+def _counted(count, one, many, names, shown=3):
+    listed = ", ".join(repr(name) for name in names[:shown]) + (", …" if count > shown else "")
+    return f"{count} {one if count == 1 else many} ({listed})"
+
+
+def _sentence(removed):
+    actions = [phrase for phrase in removed if phrase == "unpublish it"]
+    things = [phrase for phrase in removed if phrase != "unpublish it"]
+    parts = []
+    if things:
+        parts.append("remove " + (", ".join(things[:-1]) + " and " if len(things) > 1 else "")
+                     + things[-1])  # fmt: skip
+    parts += actions
+    return " and ".join(parts)
 
 
 def _analyze_written_tables():
@@ -164,6 +398,11 @@ def _books(items):
     now = timezone.now()
     for item in items:
         summary = item.summary
+        if summary.cover and not default_storage.exists(summary.cover):
+            raise SummaryFileError(
+                f"{item.label}: cover: there is no file {summary.cover!r} in the media folder; "
+                "copy the image there first, or leave 'cover' out"
+            )
         book = existing.get(summary.book_slug)
         item.created = book is None
         if item.created:
@@ -183,7 +422,7 @@ def _books(items):
 
 BOOK_FIELDS = (
     "title", "subtitle", "publisher", "year", "pages", "isbn", "lede", "description",
-    "authors_intro", "structure_intro", "status",
+    "authors_intro", "structure_intro", "status", "unpublish_at", "seo_title", "seo_description",
 )  # fmt: skip
 
 
@@ -307,15 +546,10 @@ def _write_contents(items):
 
 
 def _write_tags(items):
-    """Set each book's tags; a name matches an existing tag ignoring case, as taggit does."""
+    """Set each book's tags; a name matches an existing tag ignoring case in every script."""
     tagged_item = Book.tags.through
-    tag_model = tagged_item.tag_model()
-    tags = {}
-    for name in dict.fromkeys(name for item in items for name in item.summary.tags):
-        tags[name] = tag_model.objects.filter(name__iexact=name).order_by(
-            "pk"
-        ).first() or tag_model.objects.create(name=name)
-    wanted = {item.book.pk: {tags[name].pk for name in item.summary.tags} for item in items}
+    tags = tags_named(name for item in items for name in item.summary.tags)
+    wanted = {item.book.pk: {tags[fold(name)].pk for name in item.summary.tags} for item in items}
     content_type = ContentType.objects.get_for_model(Book)
     stale = []
     for row, book_pk, tag_pk in tagged_item.objects.filter(

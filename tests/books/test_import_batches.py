@@ -132,7 +132,7 @@ def test_reimport_in_batches_replaces_what_each_summary_holds(tmp_path):
         )
         for n in range(5)
     ]
-    result = import_file(write(tmp_path, second), batch_size=2)
+    result = import_file(write(tmp_path, second), batch_size=2, replace=True)
     assert result.updated == [f"s{n}" for n in range(5)] and not result.created
     assert Book.objects.count() == 5
     assert Part.objects.count() == 5

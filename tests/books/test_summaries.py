@@ -51,7 +51,8 @@ def test_import_updates_an_existing_summary_by_slug(tmp_path):
             minimal(
                 slug="s", title="New title", parts=[{"title": "P", "chapters": [{"title": "New"}]}]
             ),
-        )
+        ),
+        replace=True,  # chapter "Old" goes
     )
     book = Book.objects.get()
     assert book.title == "New title"

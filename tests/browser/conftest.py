@@ -8,9 +8,12 @@ database is flushed. No DJANGO_ALLOW_ASYNC_UNSAFE is needed.
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -24,6 +27,28 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+class _OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    With SQLite the live server's threads share the test database's one in-memory
+    connection, which breaks ("bad parameter or other API misuse") when a page sends
+    requests at once (an editor's heartbeat beside a save, Markdown previews). The
+    lock is around each request, not each connection, so keep-alive cannot stall it.
+    """
+
+    _lock = threading.Lock()
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with self._lock:
+                return list(application(environ, start_response))
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = _OneRequestAtATimeServer
 
 
 def _unavailable(reason):

@@ -285,6 +285,24 @@ def test_scheduled_summary_appears_when_its_time_comes_with_nothing_saved(
     assert get(client, later.get_absolute_url())[0].status_code == 200
 
 
+def test_summary_disappears_when_its_unpublish_time_comes_with_nothing_saved(
+    client, library, committed, monkeypatch
+):
+    alpha = library["alpha"]
+    with committed():
+        alpha.unpublish_at = timezone.now() + timedelta(days=2)
+        alpha.save()
+    urls = {k: v for k, v in pages(library).items() if k in {"home", "tag", "latest feed"}}
+    prime(client, [*urls.values(), alpha.get_absolute_url()])
+    assert_everywhere(client, urls, "Alpha title", path=alpha.get_absolute_url())
+
+    moment = alpha.unpublish_at + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    assert_everywhere(client, urls, "Alpha title", present=False, path=alpha.get_absolute_url())
+    assert get(client, alpha.get_absolute_url())[0].status_code == 404
+
+
 def test_scheduling_a_published_summary_hides_it_until_its_time(client, library, committed):
     urls = {k: v for k, v in pages(library).items() if k in {"home", "tag", "latest feed"}}
     prime(client, urls.values())

@@ -17,10 +17,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for path in sorted(DEMO_DIR.glob("*.json")):
             try:
-                result = import_file(path)
+                # The demo files are the truth for the demo summaries: they may replace them.
+                result = import_file(path, replace=True)
             except SummaryFileError as error:
                 raise CommandError(str(error)) from None
             for slug in result.created:
                 self.stdout.write(self.style.SUCCESS(f"Added demo summary: /books/{slug}/"))
             for slug in result.updated:
+                self.stdout.write(f"Demo summary updated: /books/{slug}/")
+            for slug in result.unchanged:
                 self.stdout.write(f"Demo summary up to date: /books/{slug}/")
