@@ -56,14 +56,14 @@ class BookAdmin(EditorialAdminMixin, nested_admin.NestedModelAdmin):
     review with its takeaways, and related chapters."""
 
     list_display = ["title", "author_names", "status", "publication", "is_public", "updated_at"]
-    list_filter = [VisibilityFilter, "status", "tags", "publisher"]
+    list_filter = [VisibilityFilter, "status", "language", "tags", "publisher"]
     search_fields = ["title", "subtitle", "slug", "authors__name", "publisher", "isbn"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     save_on_top = True
     formfield_overrides = MARKDOWN_WIDGETS
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "slug"]}),
+        (None, {"fields": ["title", "subtitle", "slug", "language"]}),
         ("Book facts", {"fields": ["publisher", "year", "pages", "isbn", "cover"]}),
         ("Summary", {"fields": ["lede", "description", "authors_intro", "structure_intro"]}),
         ("Publishing", {"fields": ["status", "published_at", "tags"]}),

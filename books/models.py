@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -79,6 +80,11 @@ class Status(models.TextChoices):
 
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
+
+
+def default_language():
+    """The site's language (``LANGUAGE_CODE``): what a new summary is written in by default."""
+    return settings.LANGUAGE_CODE
 
 
 class SummaryRowsMixin:
@@ -258,6 +264,12 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     )
     structure_intro_html = models.TextField(blank=True, editable=False)
     tags = TaggableManager(blank=True, help_text="Topics readers browse by, separated by commas.")
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        help_text="The language the summary is written in: search analyses its words in it.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True,

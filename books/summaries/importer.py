@@ -183,7 +183,7 @@ def _books(items):
 
 BOOK_FIELDS = (
     "title", "subtitle", "publisher", "year", "pages", "isbn", "lede", "description",
-    "authors_intro", "structure_intro", "status",
+    "authors_intro", "structure_intro", "language", "status",
 )  # fmt: skip
 
 

@@ -22,7 +22,7 @@ from taggit.models import TaggedItem
 from books.devtools.library import SyntheticLibrary
 from books.devtools.throwaway import require_throwaway, run_worker
 from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
-from books.search import get_backend, rebuild, search
+from books.search import compiled_query, get_backend, rebuild, search
 from books.search.query import parse
 from reviews.models import RelatedLink, Review, Takeaway
 
@@ -154,7 +154,7 @@ class Command(BaseCommand):
                 continue
             full = [timed(search, query) for query in query_list]
             totals = [search(query).total for query in query_list]
-            compiled = [engine.compile(parse(query)) for query in query_list]
+            compiled = [compiled_query(query) for query in query_list]
             bare = [timed(engine.bare, item) for item in compiled if item]
             naive = (
                 []
