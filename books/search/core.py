@@ -145,9 +145,7 @@ def _hits(engine, analysed, compiled, ids):
     # Titles, authors and tags come from the index rows, which follow every commit:
     # loading the books through the ORM would cost more than the search itself.
     details = engine.details(ids)
-    passages = engine.passages(compiled, ids)
-    missing = [book_id for book_id in ids if book_id in details and not passages.get(book_id)]
-    overviews = engine.overviews(missing)
+    passages, overviews = engine.passages(compiled, ids)
     alternatives = analysed.alternatives
     hits = []
     for book_id in ids:

@@ -359,40 +359,30 @@ class PostgresBackend(SharedTables):
             }
 
     def passages(self, compiled, ids):
-        """The best matching places of each summary: ``{id: [PassageHit]}``, best first."""
+        """The best matching places of each summary, best first, and each one's overview
+        (for a summary that matched in no passage): ``({id: [PassageHit]}, {id: PassageHit})``.
+        """
         if not ids:
-            return {}
+            return {}, {}
         sql = (
-            "SELECT book_id, anchor, label, kind, title, body FROM ("
-            "  SELECT p.*, row_number() OVER (PARTITION BY book_id ORDER BY ts_rank(vector, q) "
+            "SELECT matched, book_id, anchor, label, kind, title, body FROM ("
+            "  SELECT p.*, vector @@ q AS matched, row_number() OVER (PARTITION BY book_id"
+            "    ORDER BY vector @@ q DESC, ts_rank(vector, q)"
             "    * (CASE kind WHEN 'overview' THEN 1 ELSE 2 END) DESC, seq) AS n"
             "  FROM search_passage p, (SELECT %s::tsquery AS q) query"
-            "  WHERE book_id = ANY(%s) AND vector @@ q"
-            ") ranked WHERE n <= %s ORDER BY book_id, n"
+            "  WHERE book_id = ANY(%s) AND (vector @@ q OR seq = 1)"
+            ") ranked WHERE n <= %s OR seq = 1 ORDER BY book_id, n"
         )
-        found = {}
+        found, overviews = {}, {}
         with connection.cursor() as cursor:
             cursor.execute(sql, [compiled["any"], list(ids), PASSAGES_PER_RESULT])
-            for book_id, anchor, label, kind, title, body in cursor.fetchall():
-                found.setdefault(book_id, []).append(
-                    PassageHit(anchor, label, title, body, kind=kind)
-                )
-        return found
-
-    def overviews(self, ids):
-        """``{id: PassageHit}``: each summary's overview, for results that matched no passage."""
-        if not ids:
-            return {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT book_id, anchor, label, kind, title, body FROM search_passage "
-                "WHERE book_id = ANY(%s) AND seq = 1",
-                [list(ids)],
-            )
-            return {
-                row[0]: PassageHit(row[1], row[2], row[4], row[5], kind=row[3])
-                for row in cursor.fetchall()
-            }
+            for matched, book_id, anchor, label, kind, title, body in cursor.fetchall():
+                passage = PassageHit(anchor, label, title, body, kind=kind)
+                if matched and len(found.get(book_id, ())) < PASSAGES_PER_RESULT:
+                    found.setdefault(book_id, []).append(passage)
+                if kind == "overview":
+                    overviews[book_id] = passage
+        return found, overviews
 
     # --- vocabulary ----------------------------------------------------------------
 

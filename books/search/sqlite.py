@@ -29,6 +29,9 @@ from .language import stemmed_text
 from .store import SharedTables
 
 PASSAGE_SPAN = 2**16
+# Empty rows under negative ids in the tables ranked with bm25, a floor under its idf
+# (migration 0011_search_languages).
+PAD_ROWS = 1000
 # Up to this many matches, each is checked to be public by a key lookup, and ranked on
 # every field; above, the set of public ids is built once, and the body's score (the
 # costly one for a word in most summaries) is left out.
@@ -151,6 +154,12 @@ class SQLiteBackend(SharedTables):
     def clear(self, cursor):
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")
+        for table in ("search_book", *FIELD_TABLES):
+            cursor.execute(
+                "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
+                f"INSERT INTO {table} (rowid) SELECT -i FROM n",
+                [PAD_ROWS],
+            )
         cursor.execute("DELETE FROM search_facet")
         self.clear_shared(cursor)
 
@@ -233,14 +242,18 @@ class SQLiteBackend(SharedTables):
             rows = cursor.fetchall()
             if not rows:
                 return 0, [], []
-            fields = {}
-            for table in FIELD_TABLES:
-                cursor.execute(
-                    f"SELECT rowid, bm25({table}) FROM {table} WHERE {table} MATCH %s",
-                    [compiled["any"]],
-                )
-                fields[table] = dict(cursor.fetchall())
-        title, tag, heading = (fields[table] for table in FIELD_TABLES)
+            # The short fields, each scored in its own table (one statement for the three).
+            cursor.execute(
+                " UNION ALL ".join(
+                    f"SELECT {number}, rowid, bm25({table}) FROM {table} WHERE {table} MATCH %s"
+                    for number, table in enumerate(FIELD_TABLES)
+                ),
+                [compiled["any"]] * len(FIELD_TABLES),
+            )
+            fields = [{} for _ in FIELD_TABLES]
+            for number, book_id, score in cursor.fetchall():
+                fields[number][book_id] = score
+        title, tag, heading = fields
         ranked = sorted(
             (
                 (
@@ -289,11 +302,13 @@ class SQLiteBackend(SharedTables):
             }
 
     def passages(self, compiled, ids):
-        """The best matching places of each summary: ``{id: [PassageHit]}``, best first."""
+        """The best matching places of each summary, best first, and each one's overview
+        (for a summary that matched in no passage): ``({id: [PassageHit]}, {id: PassageHit})``.
+        """
         if not ids:
-            return {}
+            return {}, {}
         one = (
-            "SELECT * FROM (SELECT rowid / %s, anchor, label, kind, title_text, body_text "
+            "SELECT * FROM (SELECT 1, rowid / %s, anchor, label, kind, title_text, body_text "
             "FROM search_passage WHERE search_passage MATCH %s AND rowid BETWEEN %s AND %s "
             # Hits counted with highlight() (one marker per matched token), title
             # hits thrice, the overview's at half. bm25 would do, but it counts the rows
@@ -304,6 +319,10 @@ class SQLiteBackend(SharedTables):
             "* (CASE kind WHEN 'overview' THEN 1 ELSE 2 END) DESC, rowid "
             "LIMIT %s)"
         )
+        overview = (
+            "SELECT 0, rowid / %s, anchor, label, kind, title_text, body_text FROM search_passage "
+            "WHERE rowid = %s"
+        )
         params = []
         for book_id in ids:
             params += [
@@ -313,32 +332,19 @@ class SQLiteBackend(SharedTables):
                 book_id * PASSAGE_SPAN + PASSAGE_SPAN - 1,
                 PASSAGES_PER_RESULT,
             ]
-        found = {}
+        for book_id in ids:
+            params += [PASSAGE_SPAN, book_id * PASSAGE_SPAN + 1]
+        found, overviews = {}, {}
+        sql = " UNION ALL ".join([one] * len(ids) + [overview] * len(ids))
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join([one] * len(ids)), params)
-            for book_id, anchor, label, kind, title, body in cursor.fetchall():
-                found.setdefault(book_id, []).append(
-                    PassageHit(anchor, label, title, body, kind=kind)
-                )
-        return found
-
-    def overviews(self, ids):
-        """``{id: PassageHit}``: each summary's overview, for results that matched no passage."""
-        if not ids:
-            return {}
-        one = (
-            "SELECT rowid / %s, anchor, label, kind, title_text, body_text FROM search_passage "
-            "WHERE rowid = %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                " UNION ALL ".join([one] * len(ids)),
-                [value for book_id in ids for value in (PASSAGE_SPAN, book_id * PASSAGE_SPAN + 1)],
-            )
-            return {
-                row[0]: PassageHit(row[1], row[2], row[4], row[5], kind=row[3])
-                for row in cursor.fetchall()
-            }
+            cursor.execute(sql, params)
+            for matched, book_id, anchor, label, kind, title, body in cursor.fetchall():
+                passage = PassageHit(anchor, label, title, body, kind=kind)
+                if matched:
+                    found.setdefault(book_id, []).append(passage)
+                else:
+                    overviews[book_id] = passage
+        return found, overviews
 
     # --- vocabulary ----------------------------------------------------------------
 
