@@ -45,15 +45,6 @@ SQLITE = [
     "authors text NOT NULL, slug varchar(320) NOT NULL)",
     *SHARED,
 ]
-# Empty rows under negative ids (no book has one) in the tables ranked with bm25: they
-# match nothing, but give bm25's idf a floor, so that a small library ranks as a large
-# one does (with two summaries, a word in one of them would have an idf of zero).
-PAD_ROWS = 1000
-SQLITE += [
-    f"WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {PAD_ROWS}) "
-    f"INSERT INTO {table} (rowid) SELECT -i FROM n"
-    for table in ("search_book", "search_title", "search_tags", "search_headings")
-]
 
 CONFIGURATIONS = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",

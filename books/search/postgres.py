@@ -40,12 +40,21 @@ FIELD_WEIGHTS = "{1, 1, 1, 1}"
 # whole text of thousands of summaries is what makes very common words slow, and
 # for such words the title, authors, tags and headings are what tell summaries apart.
 FULL_RANK_LIMIT = 1000
-SCORE = (
-    "3.0 * ts_rank(%(field_weights)s, m.title_v, %(any)s::tsquery, 1) "
-    "+ 1.5 * ts_rank(%(field_weights)s, m.tags_v, %(any)s::tsquery, 1) "
-    "+ 1.5 * ts_rank(%(field_weights)s, m.headings_v, %(any)s::tsquery, 1) "
-    "+ 0.1 * m.completeness"
-)
+# The score of the short fields, as on SQLite: each field counts for matching at all,
+# plus its ts_rank normalised by its own length, weighted; and a prior for how complete
+# the summary is. The body's part (added when there are few matches) is ``BODY_SCORE``.
+# (A summary's tags are a set, not a text: how many it has does not dilute each one.)
+SCORE = " + ".join(
+    f"{weight} * ((m.{column} @@ %(any)s::tsquery)::int "
+    f"+ 2 * ts_rank(%(field_weights)s, m.{column}, %(any)s::tsquery, {normalization}))"
+    for weight, column, normalization in (
+        (3.0, "title_v", 1),
+        (1.5, "tags_v", 0),
+        (1.5, "headings_v", 1),
+    )
+) + " + 2.0 * m.completeness"
+BODY_RANK = "ts_rank(%(body_weights)s, s.document, %(any)s::tsquery, 1)"
+BODY_SCORE = f"(({BODY_RANK}) > 0)::int + 4 * {BODY_RANK}"
 
 
 def _named(sql, count):
@@ -289,7 +298,7 @@ class PostgresBackend(SharedTables):
             page AS (
                 (SELECT m.book_id, m.book_id IN (SELECT book_id FROM exact) AS exact,
                     m.language = %(own)s AS own,
-                    {SCORE} + ts_rank(%(body_weights)s, s.document, %(any)s::tsquery, 1) AS score
+                    {SCORE} + {BODY_SCORE} AS score
                 FROM matched m JOIN search_book s ON s.book_id = m.book_id
                 WHERE (SELECT n FROM total) <= %(limit)s
                 ORDER BY exact DESC, own DESC, score DESC, m.book_id DESC

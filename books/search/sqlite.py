@@ -29,9 +29,6 @@ from .language import stemmed_text
 from .store import SharedTables
 
 PASSAGE_SPAN = 2**16
-# Empty rows under negative ids in the tables ranked with bm25, a floor under its idf
-# (migration 0011_search_languages).
-PAD_ROWS = 1000
 # Up to this many matches, each is checked to be public by a key lookup, and ranked on
 # every field; above, the set of public ids is built once, and the body's score (the
 # costly one for a word in most summaries) is left out.
@@ -44,7 +41,10 @@ BODY_BM25 = "bm25(search_book, 0, 0, 0, 0, 1.0, 0.25)"
 # How much each field's bm25 counts, and the prior for a complete summary (bm25 scores
 # of one word run from about 1 to 10).
 FIELD_WEIGHTS = {"title": 3.0, "tags": 1.5, "headings": 1.5, "body": 1.0}
-PRIOR = 1.0
+PRIOR = 2.0
+# Matching in a field at all counts this much besides its bm25 (whose idf is nearly
+# zero for a word most summaries of a small library hold).
+PRESENT = 1.0
 
 
 def pack_tags(tag_list):
@@ -58,6 +58,11 @@ def unpack_tags(packed):
 def quoted(words):
     """An FTS5 string: the words inside double quotes, any quote doubled (never raw syntax)."""
     return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+def _field(bm25):
+    """A field's part of the score from its bm25 (negative: lower is better), or None."""
+    return 0.0 if bm25 is None else PRESENT - bm25
 
 
 def _any(alternatives):
@@ -154,12 +159,6 @@ class SQLiteBackend(SharedTables):
     def clear(self, cursor):
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")
-        for table in ("search_book", *FIELD_TABLES):
-            cursor.execute(
-                "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
-                f"INSERT INTO {table} (rowid) SELECT -i FROM n",
-                [PAD_ROWS],
-            )
         cursor.execute("DELETE FROM search_facet")
         self.clear_shared(cursor)
 
@@ -260,10 +259,10 @@ class SQLiteBackend(SharedTables):
                     -exact,
                     -own,
                     -(
-                        FIELD_WEIGHTS["title"] * -title.get(book_id, 0.0)
-                        + FIELD_WEIGHTS["tags"] * -tag.get(book_id, 0.0)
-                        + FIELD_WEIGHTS["headings"] * -heading.get(book_id, 0.0)
-                        + FIELD_WEIGHTS["body"] * -body_score
+                        FIELD_WEIGHTS["title"] * _field(title.get(book_id))
+                        + FIELD_WEIGHTS["tags"] * _field(tag.get(book_id))
+                        + FIELD_WEIGHTS["headings"] * _field(heading.get(book_id))
+                        + FIELD_WEIGHTS["body"] * _field(body_score or None)
                         + PRIOR * completeness
                     ),
                     -book_id,
