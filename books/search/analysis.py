@@ -11,7 +11,7 @@ from .language import analysed_keys, fold, stem, supported_languages, words_of
 from .synonyms import expansions
 
 # A bound on the engine work of one query after synonyms and languages multiply it.
-MAX_ALTERNATIVES = 24
+MAX_ALTERNATIVES = 16
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def clause_keys(parsed):
 def query_language(parsed, languages):
     """The language the reader typed in, by script: Cyrillic is Russian, else the first."""
     words = parsed.words
-    cyrillic = sum(1 for word in words if any("а" <= char <= "я" for char in fold(word)))
+    cyrillic = sum(1 for word in words if any("\u0430" <= char <= "\u044f" for char in fold(word)))
     if "ru" in languages and cyrillic * 2 > len(words):
         return "ru"
     others = [language for language in languages if language != "ru"]

@@ -11,6 +11,7 @@ keeps the index exact; it runs after every commit that changes a summary (see
 import math
 from dataclasses import dataclass, field
 from functools import cache
+from urllib.parse import quote
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection, transaction
@@ -114,9 +115,7 @@ def _search(raw_query, tags, page, per_page):
         parsed, analysed, compiled = corrected
         results.suggestion, results.original_total = str(parsed), 0
         key, own = engine.key_of(parsed), analysed.own_language
-        total, ids, facets = find(
-            compiled, public, tags, key, own, (page - 1) * per_page, per_page
-        )
+        total, ids, facets = find(compiled, public, tags, key, own, (page - 1) * per_page, per_page)
 
     results.total = total
     results.num_pages = math.ceil(total / per_page)
@@ -141,6 +140,16 @@ def _analysed(engine, parsed):
     return analyse(parsed, languages, synonyms)
 
 
+def tag_url(slug):
+    """A tag page's URL, as ``reverse`` makes it (without its cost for every tag on a page)."""
+    return _TAG_URL().replace("__slug__", quote(slug, safe=""))
+
+
+@cache
+def _TAG_URL():  # noqa: N802 - a constant, computed once the URLs are loaded
+    return reverse("books:tag", kwargs={"slug": "__slug__"})
+
+
 def _hits(engine, analysed, compiled, ids):
     # Titles, authors and tags come from the index rows, which follow every commit:
     # loading the books through the ORM would cost more than the search itself.
@@ -161,10 +170,7 @@ def _hits(engine, analysed, compiled, ids):
             snippet="",
             slug=slug,
             url=url,
-            tags=[
-                TagLink(name, tag_slug, reverse("books:tag", kwargs={"slug": tag_slug}))
-                for name, tag_slug in tag_list
-            ],
+            tags=[TagLink(name, tag_slug, tag_url(tag_slug)) for name, tag_slug in tag_list],
         )
         for number, passage in enumerate(found):
             passage.url = f"{url}#{passage.anchor}" if passage.anchor else url
@@ -172,7 +178,11 @@ def _hits(engine, analysed, compiled, ids):
                 text, _ = make_snippet(passage.text, alternatives, language)
                 passage.snippet = highlight(text)
                 passage.title = highlight(mark_words(passage.title, alternatives, language))
-                hit.snippet, hit.where, hit.snippet_url = passage.snippet, passage.where, passage.url
+                hit.snippet, hit.where, hit.snippet_url = (
+                    passage.snippet,
+                    passage.where,
+                    passage.url,
+                )
             hit.passages.append(passage)
         hits.append(hit)
     return hits

@@ -88,7 +88,9 @@ def _stemmer(name):
 
 
 def _is_cyrillic(word):
-    return not word.isascii() and any("а" <= char <= "я" or char == "ё" for char in word)
+    return not word.isascii() and any(
+        "\u0430" <= char <= "\u044f" or char == "\u0451" for char in word
+    )
 
 
 def stem(word, language):
@@ -113,6 +115,21 @@ def stem(word, language):
         _stems.clear()
     _stems[key] = result
     return result
+
+
+_surface = {}  # (language, word as written) -> stem, for marking snippets
+
+
+def surface_stem(word, language):
+    """The stem of ``word`` as written in a text (folded first), cached as written."""
+    key = (language, word)
+    found = _surface.get(key)
+    if found is None:
+        found = stem(fold(word), language)
+        if len(_surface) > _STEM_CACHE_SIZE:
+            _surface.clear()
+        _surface[key] = found
+    return found
 
 
 def stems(text, language):

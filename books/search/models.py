@@ -38,21 +38,6 @@ class SynonymSet(models.Model):
     def __str__(self):
         return ", ".join(self.term_list)
 
-    @property
-    def term_list(self):
-        return split_terms(self.terms)
-
-    def clean(self):
-        terms = self.term_list
-        if len(terms) < 2:
-            raise ValidationError({"terms": "Give at least two words or phrases, separated by commas."})
-        if len(terms) > MAX_TERMS:
-            raise ValidationError({"terms": f"A set holds at most {MAX_TERMS} words or phrases."})
-        if any(len(term) > MAX_TERM_CHARS for term in terms):
-            raise ValidationError(
-                {"terms": f"Each word or phrase is at most {MAX_TERM_CHARS} characters long."}
-            )
-
     def save(self, *args, **kwargs):
         self.terms = ", ".join(self.term_list)
         with transaction.atomic():
@@ -61,6 +46,23 @@ class SynonymSet(models.Model):
             SynonymKey.objects.bulk_create(
                 SynonymKey(synonym_set=self, key=key)
                 for key in sorted({key for term in self.term_list for key in analysed_keys(term)})
+            )
+
+    @property
+    def term_list(self):
+        return split_terms(self.terms)
+
+    def clean(self):
+        terms = self.term_list
+        if len(terms) < 2:
+            raise ValidationError(
+                {"terms": "Give at least two words or phrases, separated by commas."}
+            )
+        if len(terms) > MAX_TERMS:
+            raise ValidationError({"terms": f"A set holds at most {MAX_TERMS} words or phrases."})
+        if any(len(term) > MAX_TERM_CHARS for term in terms):
+            raise ValidationError(
+                {"terms": f"Each word or phrase is at most {MAX_TERM_CHARS} characters long."}
             )
 
 

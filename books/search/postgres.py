@@ -44,15 +44,18 @@ FULL_RANK_LIMIT = 1000
 # plus its ts_rank normalised by its own length, weighted; and a prior for how complete
 # the summary is. The body's part (added when there are few matches) is ``BODY_SCORE``.
 # (A summary's tags are a set, not a text: how many it has does not dilute each one.)
-SCORE = " + ".join(
-    f"{weight} * ((m.{column} @@ %(any)s::tsquery)::int "
-    f"+ 2 * ts_rank(%(field_weights)s, m.{column}, %(any)s::tsquery, {normalization}))"
-    for weight, column, normalization in (
-        (3.0, "title_v", 1),
-        (1.5, "tags_v", 0),
-        (1.5, "headings_v", 1),
+SCORE = (
+    " + ".join(
+        f"{weight} * ((m.{column} @@ %(any)s::tsquery)::int "
+        f"+ 2 * ts_rank(%(field_weights)s, m.{column}, %(any)s::tsquery, {normalization}))"
+        for weight, column, normalization in (
+            (3.0, "title_v", 1),
+            (1.5, "tags_v", 0),
+            (1.5, "headings_v", 1),
+        )
     )
-) + " + 2.0 * m.completeness"
+    + " + 2.0 * m.completeness"
+)
 BODY_RANK = "ts_rank(%(body_weights)s, s.document, %(any)s::tsquery, 1)"
 BODY_SCORE = f"(({BODY_RANK}) > 0)::int + 4 * {BODY_RANK}"
 
@@ -220,7 +223,8 @@ class PostgresBackend(SharedTables):
                 "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
                 "current_setting('work_mem'), current_setting('statement_timeout'), "
                 "set_config('enable_seqscan', 'off', true), "
-                "set_config('enable_indexscan', 'off', true), set_config('work_mem', '32MB', true), "
+                "set_config('enable_indexscan', 'off', true), "
+                "set_config('work_mem', '32MB', true), "
                 "set_config('statement_timeout', %s, true)",
                 [timeout],
             )

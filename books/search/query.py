@@ -11,15 +11,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from .language import STOP_WORDS, WORD_RE, fold, words_of
+from .language import STOP_WORDS, WORD_RE, words_of
 
 # Bounds on the work one query can cause (docs/search.md, "Expensive queries"): what is
 # past them is left out, and the page says that only the beginning was used.
 MAX_QUERY_CHARS = 200
-MAX_CLAUSES = 8  # words and phrases, to find or to leave out
-MAX_ALTERNATIVES = 4  # clauses joined by OR in one group
+MAX_CLAUSES = 6  # words and phrases, to find or to leave out
+MAX_ALTERNATIVES = 3  # clauses joined by OR in one group
 MAX_PHRASES = 3
-MAX_PHRASE_WORDS = 6
+MAX_PHRASE_WORDS = 5
 
 UNWANTED = frozenset({"Cc", "Cf", "Cs", "Co"})
 TOKEN_RE = re.compile(r'-?"[^"]*(?:"|$)|\S+')

@@ -9,9 +9,11 @@ phrase stands together.
 import re
 
 from .documents import MARK_END, MARK_START
-from .language import WORD_RE, fold, stem
+from .language import WORD_RE, surface_stem
 
 SNIPPET_WORDS = 32
+# A snippet is looked for in the passage's first sentences only (a bound on the work).
+MAX_SENTENCES = 24
 SENTENCE_RE = re.compile(r"[^.!?…\n]*(?:[.!?…]+[\"')\]]*|\n|$)")
 
 
@@ -19,19 +21,41 @@ def _sentences(text):
     return [match.group().strip() for match in SENTENCE_RE.finditer(text) if match.group().strip()]
 
 
-def _matches(sentence, alternatives, language):
-    """Spans ``(start, end)`` of the matched words of ``sentence``, and the alternatives seen."""
-    tokens = [(m.start(), m.end(), stem(fold(m.group()), language)) for m in WORD_RE.finditer(sentence)]
-    stems = [token[2] for token in tokens]
-    spans, seen = set(), set()
+def _targets(alternatives, language):
+    """The query's stems in ``language``: ``{first stem: [(stems, words), …]}``."""
+    targets = {}
     for alternative in alternatives:
-        if alternative.language != language:
-            continue
-        size = len(alternative.stems)
-        for index in range(len(stems) - size + 1):
-            if tuple(stems[index : index + size]) == alternative.stems:
-                seen.add(alternative.words)
-                spans.update(tokens[index + offset][:2] for offset in range(size))
+        if alternative.language == language:
+            targets.setdefault(alternative.stems[0], []).append(
+                (alternative.stems, alternative.words)
+            )
+    return targets
+
+
+def _may_match(sentence, targets):
+    """False when an ASCII sentence cannot hold any of the stems (each stem, but its last
+    letter, begins the words it stems from): most sentences skip tokenizing."""
+    if not sentence.isascii() or not all(stem.isascii() for stem in targets):
+        return True
+    lowered = sentence.lower()
+    return any(stem[:-1] in lowered for stem in targets)
+
+
+def _matches(sentence, targets, language):
+    """Spans ``(start, end)`` of the matched words of ``sentence``, and the alternatives seen."""
+    if not _may_match(sentence, targets):
+        return [], set()
+    tokens = [
+        (match.start(), match.end(), surface_stem(match.group(), language))
+        for match in WORD_RE.finditer(sentence)
+    ]
+    spans, seen = set(), set()
+    for index, (_, _, first) in enumerate(tokens):
+        for stems, words in targets.get(first, ()):
+            size = len(stems)
+            if size == 1 or tuple(token[2] for token in tokens[index : index + size]) == stems:
+                seen.add(words)
+                spans.update(token[:2] for token in tokens[index : index + size])
     return sorted(spans), seen
 
 
@@ -65,12 +89,13 @@ def make_snippet(text, alternatives, language, words=SNIPPET_WORDS):
     around its first match. Returns ``(snippet, matched)``: ``matched`` is False when
     nothing in the passage matched (the snippet is then its opening).
     """
-    sentences = _sentences(text)
+    sentences = _sentences(text)[:MAX_SENTENCES]
     if not sentences:
         return "", False
+    targets = _targets(alternatives, language)
     scored = []
     for index, sentence in enumerate(sentences):
-        spans, seen = _matches(sentence, alternatives, language)
+        spans, seen = _matches(sentence, targets, language)
         scored.append((len(seen), len(spans), -index, spans))
     best = max(range(len(sentences)), key=lambda i: scored[i][:3])
     matched = scored[best][0] > 0
@@ -91,5 +116,5 @@ def make_snippet(text, alternatives, language, words=SNIPPET_WORDS):
 
 def mark_words(text, alternatives, language):
     """All of ``text`` (a title) with its matched words marked."""
-    spans, _ = _matches(text, alternatives, language)
+    spans, _ = _matches(text, _targets(alternatives, language), language)
     return _marked(text, spans)

@@ -34,6 +34,8 @@ PASSAGE_SPAN = 2**16
 # costly one for a word in most summaries) is left out.
 PUBLIC_LOOKUP_LIMIT = 1000
 TAG_SEPARATOR, NAME_SEPARATOR = "\x1f", "\x1e"
+# How often (in SQLite virtual-machine steps) a search checks its time limit.
+PROGRESS_STEPS = 20_000
 FIELD_TABLES = ("search_title", "search_tags", "search_headings")
 TABLES = ("search_book", *FIELD_TABLES, "search_passage", "search_word", "search_name")
 # The body and the related links, each weighted, over the whole row.
@@ -177,7 +179,7 @@ class SQLiteBackend(SharedTables):
         connection.ensure_connection()
         raw = connection.connection
         deadline = time.monotonic() + settings.SEARCH_TIMEOUT_MS / 1000
-        raw.set_progress_handler(lambda: time.monotonic() > deadline, 20_000)
+        raw.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
         try:
             yield
         finally:

@@ -8,7 +8,13 @@ from django.core.management import call_command
 
 from books.search import search, suggest
 from books.search.models import SynonymSet
-from tests.factories import AuthorFactory, BookAuthorFactory, BookFactory, ChapterFactory, PartFactory
+from tests.factories import (
+    AuthorFactory,
+    BookAuthorFactory,
+    BookFactory,
+    ChapterFactory,
+    PartFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +215,9 @@ def test_facets_by_count_then_name_hidden_when_they_would_not_narrow(client, ind
 def test_unknown_tags_are_dropped_with_a_plain_message(client, indexed):
     with indexed():
         BookFactory(title="Tagged", lede="dropword", tags=["real"])
-    html = client.get("/search/", {"q": "dropword", "tag": ["real", "<b>nope</b>"]}).content.decode()
+    html = client.get(
+        "/search/", {"q": "dropword", "tag": ["real", "<b>nope</b>"]}
+    ).content.decode()
     assert "1 summary matches" in html
     assert "not tags of this library" in html
     assert "nope" not in html
