@@ -19,6 +19,7 @@ them on spaces. Tables (migration 0011_search_languages):
 
 import json
 import time
+from collections import Counter
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -60,11 +61,6 @@ def unpack_tags(packed):
 def quoted(words):
     """An FTS5 string: the words inside double quotes, any quote doubled (never raw syntax)."""
     return '"' + " ".join(words).replace('"', '""') + '"'
-
-
-def _field(bm25):
-    """A field's part of the score from its bm25 (negative: lower is better), or None."""
-    return 0.0 if bm25 is None else PRESENT - bm25
 
 
 def _any(alternatives):
@@ -255,25 +251,27 @@ class SQLiteBackend(SharedTables):
             for number, book_id, score in cursor.fetchall():
                 fields[number][book_id] = score
         title, tag, heading = fields
-        ranked = sorted(
-            (
-                (
-                    -exact,
-                    -own,
-                    -(
-                        FIELD_WEIGHTS["title"] * _field(title.get(book_id))
-                        + FIELD_WEIGHTS["tags"] * _field(tag.get(book_id))
-                        + FIELD_WEIGHTS["headings"] * _field(heading.get(book_id))
-                        + FIELD_WEIGHTS["body"] * _field(body_score or None)
-                        + PRIOR * completeness
-                    ),
-                    -book_id,
-                )
-                for book_id, _, body_score, completeness, own, exact in rows
-            )
-        )
-        facets = count_facets((unpack_tags(packed) for _, packed, *_ in rows), tags, len(rows))
-        page = [-key[3] for key in ranked[offset : offset + limit]]
+        weights = FIELD_WEIGHTS
+        scored = []
+        for book_id, _, body_score, completeness, own, exact in rows:
+            score = PRIOR * completeness
+            if body_score:
+                score += weights["body"] * (PRESENT - body_score)
+            if book_id in title:
+                score += weights["title"] * (PRESENT - title[book_id])
+            if book_id in tag:
+                score += weights["tags"] * (PRESENT - tag[book_id])
+            if book_id in heading:
+                score += weights["headings"] * (PRESENT - heading[book_id])
+            scored.append((-exact, -own, -score, -book_id))
+        scored.sort()
+        # Every match's tags counted at once: one join and one split, not one per row.
+        packed = TAG_SEPARATOR.join(tags for _, tags, *_ in rows)
+        counts = Counter(packed.split(TAG_SEPARATOR))
+        counts.pop("", None)
+        counts = Counter({tuple(item.split(NAME_SEPARATOR, 1)): n for item, n in counts.items()})
+        facets = count_facets([], tags, len(rows), counts=counts)
+        page = [-key[3] for key in scored[offset : offset + limit]]
         return len(rows), page, facets
 
     def bare(self, compiled):
