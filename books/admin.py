@@ -90,7 +90,7 @@ class BookAdmin(CaseFoldedSearchMixin, EditorialAdminMixin, nested_admin.NestedM
         "title", "author_names", "status", "publication", "is_public", "completeness",
         "updated_at",
     ]  # fmt: skip
-    list_filter = [VisibilityFilter, CompletenessFilter, "status", "tags", "publisher"]
+    list_filter = [VisibilityFilter, CompletenessFilter, "status", "language", "tags", "publisher"]
     search_fields = [
         "title", "subtitle", "slug", "authors__name", "publisher", "isbn", "tags__name",
     ]  # fmt: skip
@@ -99,7 +99,7 @@ class BookAdmin(CaseFoldedSearchMixin, EditorialAdminMixin, nested_admin.NestedM
     save_on_top = True
     formfield_overrides = MARKDOWN_WIDGETS
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "slug"]}),
+        (None, {"fields": ["title", "subtitle", "slug", "language"]}),
         ("Book facts", {"fields": ["publisher", "year", "pages", "isbn", "cover"]}),
         ("Summary", {"fields": ["lede", "description", "authors_intro", "structure_intro"]}),
         ("Publishing", {"fields": ["status", "published_at", "unpublish_at", "tags"]}),

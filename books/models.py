@@ -90,6 +90,11 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+def default_language():
+    """The site's language (``LANGUAGE_CODE``): what a new summary is written in by default."""
+    return settings.LANGUAGE_CODE
+
+
 class SummaryRowsMixin:
     """A model whose rows belong to summaries: ``summary_ids()`` names the summaries showing a row.
 
@@ -275,6 +280,12 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     )
     structure_intro_html = models.TextField(blank=True, editable=False)
     tags = TaggableManager(blank=True, help_text="Topics readers browse by, separated by commas.")
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        help_text="The language the summary is written in: search analyses its words in it.",
+    )
     seo_title = models.CharField(
         "SEO title",
         max_length=120,

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "markdownx",
     "books",
     "reviews",
+    # Search (books/search): the synonym sets editors keep, and the search pages.
+    "books.search",
     # Benchmarks and the search evaluation (books/devtools): commands only, no models.
     "books.devtools",
     "reversion",
@@ -219,6 +221,9 @@ LOGIN_URL = "admin:login"
 
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The languages a summary can be written in (``Book.language``); search analyses each
+# summary, and each query, in its language (docs/search.md).
+LANGUAGES = [("en", "English"), ("ru", "Russian")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -322,3 +327,17 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# --- Search (docs/search.md) -----------------------------------------------------------------
+# The longest a search statement may run before it is stopped and the reader told so
+# (PostgreSQL's statement_timeout; a progress handler on SQLite).
+SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 1500)
+# Searches and suggestions one client address may ask for, per django-ratelimit rate
+# ("60/m": 60 a minute), counted in the cache (Redis when REDIS_URL is set). Cached
+# pages are never counted. The address is config.security.client_ip's.
+SEARCH_RATE = os.environ.get("SEARCH_RATE", "").strip() or "60/m"
+SUGGEST_RATE = os.environ.get("SUGGEST_RATE", "").strip() or "300/m"
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_IP_META_KEY = "config.security.client_ip"
+# A cache outage must not stop every search: count nothing rather than refuse all.
+RATELIMIT_FAIL_OPEN = True

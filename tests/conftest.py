@@ -17,6 +17,8 @@ def pytest_configure(config):
     # Never the shell's REDIS_URL (tests clear the cache): local memory, or the Redis
     # database named by TEST_REDIS_URL, which .ci/run sets for the cache tests.
     settings.CACHES = cache_config(os.environ.get("TEST_REDIS_URL", "").strip())
+    # Tests search far faster than a reader; tests/search/test_rate_limit.py turns it on.
+    settings.RATELIMIT_ENABLE = False
     if "replica" not in settings.DATABASES:
         # A replica mirroring the test database, for the router's tests; with no
         # router installed (the default) no query goes there.

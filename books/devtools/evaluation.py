@@ -16,6 +16,9 @@ from books.search import search
 from books.summaries import import_file, read_items
 
 K = 10
+# The groups ``search_eval`` reports, besides one per language: queries whose answer a
+# short summary could steal (a topic word that is also a tag, an acronym).
+LENGTH_SENSITIVE = frozenset({"topic word", "acronym"})
 
 
 @dataclass
@@ -29,6 +32,13 @@ class QueryScore:
     ranked: list
     chapter_ok: bool | None = None
     expected_nothing: bool = False
+    language: str = "en"
+
+    @property
+    def groups(self):
+        """The groups this query counts in: all, length-sensitive, its language."""
+        return ["all", *(["length-sensitive"] if self.kind in LENGTH_SENSITIVE else []),
+                f"language {self.language}"]  # fmt: skip
 
 
 @dataclass
@@ -53,6 +63,15 @@ class Evaluation:
     def chapter_accuracy(self):
         checked = [s.chapter_ok for s in self.scores if s.chapter_ok is not None]
         return sum(checked) / max(1, len(checked))
+
+    def group(self, name):
+        """The evaluation of one group's queries."""
+        return Evaluation([score for score in self.scores if name in score.groups])
+
+    @property
+    def group_names(self):
+        names = dict.fromkeys(name for score in self.scores for name in score.groups)
+        return list(names)
 
     @property
     def leaks(self):
@@ -83,8 +102,12 @@ def score(judgment):
     results = search(judgment["query"])
     ranked = [hit.slug for hit in results.hits[:K]]
     relevant = judgment["relevant"]
+    language = judgment.get("language", "en")
     if not relevant:
-        return QueryScore(judgment["query"], judgment["kind"], 0, 0, ranked, expected_nothing=True)
+        return QueryScore(
+            judgment["query"], judgment["kind"], 0, 0, ranked, expected_nothing=True,
+            language=language,
+        )  # fmt: skip
     first = next((i for i, slug in enumerate(ranked) if relevant.get(slug)), None)
     ideal = _dcg(sorted(relevant.values(), reverse=True)[:K])
     chapter_ok = None
@@ -103,6 +126,7 @@ def score(judgment):
         ndcg=_dcg([relevant.get(slug, 0) for slug in ranked]) / ideal,
         ranked=ranked,
         chapter_ok=chapter_ok,
+        language=language,
     )
 
 

@@ -1,11 +1,12 @@
 """What every engine shares: the result types, highlighting, and the SQL for "public"."""
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models.expressions import RawSQL
-from django.utils.html import escape
+from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 
 from books.models import Book
@@ -55,13 +56,23 @@ class Public:
 
 @dataclass
 class PassageHit:
-    """A place in a summary that matched, with its own highlighted snippet."""
+    """A place in a summary that matched: where it is, its text, then its snippet."""
 
     anchor: str
     label: str
     title: str
-    snippet: str
+    text: str
+    kind: str = "chapter"
+    snippet: str = ""
     url: str = ""
+
+    @property
+    def where(self):
+        """Where the passage is on the page, e.g. "Chapter 7 · Advanced text generation"
+        (the title may hold ``<mark>``: it is escaped HTML once the snippet is made)."""
+        if not self.title or strip_tags(self.title) == self.label:
+            return self.label
+        return format_html("{} · {}", self.label, self.title)
 
 
 @dataclass
@@ -74,8 +85,19 @@ class Hit:
     snippet: str
     slug: str = ""
     url: str = ""
-    tags: list = field(default_factory=list)
-    passages: list = field(default_factory=list)
+    tags: list = field(default_factory=list)  # TagLink
+    passages: list = field(default_factory=list)  # the best first: the snippet's own
+    where: str = ""  # the label of the snippet's passage
+    snippet_url: str = ""
+
+
+@dataclass
+class TagLink:
+    """A tag pill on a result: its name and its page."""
+
+    name: str
+    slug: str
+    url: str
 
 
 @dataclass
@@ -94,6 +116,7 @@ class SearchResults:
 
     query: object
     message: str = ""
+    notice: str = ""
     total: int = 0
     page: int = 1
     num_pages: int = 0
@@ -103,6 +126,7 @@ class SearchResults:
     tags: tuple = ()
     suggestion: str = ""
     original_total: int | None = None
+    past_end: bool = False
 
     @property
     def has_previous(self):
@@ -117,6 +141,24 @@ class SearchResults:
         return (self.page - 1) * self.per_page + 1 if self.total else 0
 
 
+def count_facets(tag_lists, selected, total, counts=None):
+    """Tag facets over the matches' ``(name, slug)`` lists (or ``counts`` of them): by count,
+    then name, ignoring case.
+
+    A tag that every match carries would not narrow the results: it is left out unless
+    the reader chose it.
+    """
+    if counts is None:
+        counts = Counter(tag for tags in tag_lists for tag in tags)
+    facets = [
+        TagFacet(name, slug, count, selected=slug in selected)
+        for (name, slug), count in counts.items()
+        if count < total or slug in selected
+    ]
+    facets.sort(key=lambda facet: (-facet.count, facet.name.casefold(), facet.slug))
+    return facets[:FACET_LIMIT]
+
+
 def closest_word(word, candidates):
     """The candidate spelled most like ``word`` (ties go to the more frequent), or None.
 
@@ -126,7 +168,10 @@ def closest_word(word, candidates):
     for candidate, frequency in candidates:
         if candidate == word:
             continue
-        ratio = difflib.SequenceMatcher(None, word, candidate).ratio()
+        matcher = difflib.SequenceMatcher(None, word, candidate)
+        if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
+            continue
+        ratio = matcher.ratio()
         if ratio < 0.75:
             continue
         key = (ratio, frequency)

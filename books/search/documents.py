@@ -8,13 +8,15 @@ result can land on (a chapter, the review, a prose section, the related links).
 import hashlib
 import html
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 
 from books.models import Book
 from books.summaries import load_summaries
 
-from .query import WORD_RE, clean_text, exact_key, fold
+from .language import WORD_RE, fold
+from .query import clean_text, exact_key
 
 # Highlight markers: private-use characters, removed from every indexed text
 # (clean_text drops them), so content can never forge a highlight.
@@ -22,6 +24,8 @@ MARK_START = "\ue000"
 MARK_END = "\ue001"
 
 FIELDS = ("title", "authors", "tags", "headings", "body", "related")
+# The prior: how complete a summary is, from 0 (a sentence) to 1 (this many words or more).
+COMPLETE_WORDS = 3000
 
 
 # The HTML was sanitised by nh3 when it was saved, so tags are well formed and a
@@ -70,6 +74,7 @@ class BookDocument:
 
     book_id: int
     slug: str = ""
+    language: str = ""
     title: str = ""
     authors: str = ""
     tags: str = ""
@@ -78,8 +83,10 @@ class BookDocument:
     related: str = ""
     overview: str = ""
     tag_list: list = field(default_factory=list)
+    author_list: list = field(default_factory=list)
     passages: list = field(default_factory=list)
     keys: list = field(default_factory=list)
+    completeness: float = 0.0
 
     def fields(self):
         return [getattr(self, name) for name in FIELDS]
@@ -120,13 +127,16 @@ def build_document(summary):
     document = BookDocument(
         book_id=book.pk,
         slug=book.slug,
+        language=book.language,
         title=text(book.title),
         authors=text(", ".join(author.name for author in authors)),
         tags=text(", ".join(name for name, _ in tag_list)),
         tag_list=tag_list,
+        author_list=[(text(author.name), author.slug) for author in authors],
     )
     headings = [book.subtitle]
     body = [book.lede, plain(book.description_html), plain(book.structure_intro_html)]
+    overview = list(body)
     for section in summary.sections:
         headings.append(section.heading)
         body.append(plain(section.body_html))
@@ -140,12 +150,23 @@ def build_document(summary):
             )
         )
     body.extend(item.text for item in summary.audience)
+    overview.extend(item.text for item in summary.audience)
     for part in parts:
         headings.append(part.title)
         body.append(plain(part.summary_html))
+        overview.append(plain(part.summary_html))
     # The overview is the summary without its passages (chapters, review, sections,
-    # related links): short enough to cut a snippet from quickly.
-    overview = list(body)
+    # related links): the snippet's source when only the title, authors or tags match.
+    document.passages.insert(
+        0,
+        Passage(
+            anchor="",
+            label="Summary",
+            title="",
+            body=text(joined(*overview)),
+            kind="overview",
+        ),
+    )
     for part in parts:
         for chapter in part.chapter_list:
             headings.append(chapter.title)
@@ -192,11 +213,11 @@ def build_document(summary):
                     kind="related",
                 )
             )
-    document.headings = text(" · ".join(heading for heading in headings if heading))
-    document.overview = text(
-        joined(document.title, document.authors, document.tags, document.headings, *overview)
-    )
+    document.headings = text("\n".join(heading for heading in headings if heading))
+    document.overview = text(joined(*overview))
     document.body = text(joined(*body))
+    words = len(WORD_RE.findall(document.body))
+    document.completeness = round(min(1.0, math.log1p(words) / math.log1p(COMPLETE_WORDS)), 4)
     document.related = text("\n".join(_related_lines(links)))
     document.keys = sorted(
         {key for key in [exact_key(book.title), *(exact_key(a.name) for a in authors)] if key}

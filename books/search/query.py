@@ -11,29 +11,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-MAX_QUERY_CHARS = 200
-MAX_CLAUSES = 12
+from .language import STOP_WORDS, WORD_RE, words_of
 
-# PostgreSQL's English stop-word list (tsearch_data/english.stop): dropping the
-# same words on both engines makes "an all-stop-word query" mean the same thing.
-STOP_WORDS = frozenset(
-    """
-    i me my myself we our ours ourselves you your yours yourself yourselves he him his
-    himself she her hers herself it its itself they them their theirs themselves what
-    which who whom this that these those am is are was were be been being have has had
-    having do does did doing a an the and but if or because as until while of at by for
-    with about against between into through during before after above below to from up
-    down in out on off over under again further then once here there when where why how
-    all any both each few more most other some such no nor not only own same so than too
-    very s t can will just don should now
-    """.split()  # noqa: SIM905 - a word list reads better as text
-)
+# Bounds on the work one query can cause (docs/search.md, "Expensive queries"): what is
+# past them is left out, and the page says that only the beginning was used.
+MAX_QUERY_CHARS = 200
+MAX_CLAUSES = 6  # words and phrases, to find or to leave out
+MAX_ALTERNATIVES = 3  # clauses joined by OR in one group
+MAX_PHRASES = 3
+MAX_PHRASE_WORDS = 5
 
 UNWANTED = frozenset({"Cc", "Cf", "Cs", "Co"})
-
-# A word is a run of letters and digits; everything else separates words, as in
-# FTS5's unicode61 tokenizer.
-WORD_RE = re.compile(r"[^\W_]+")
 TOKEN_RE = re.compile(r'-?"[^"]*(?:"|$)|\S+')
 
 EMPTY = "Type a word to search for."
@@ -41,6 +29,10 @@ ONLY_COMMON = (
     "That search has only very common words (like “the” or “and”). Add a more specific word."
 )
 ONLY_EXCLUDED = "Add a word to search for, not only words to leave out."
+TOO_SLOW = (
+    "That search took too long and was stopped. Try fewer words, fewer phrases or fewer "
+    "alternatives joined by OR."
+)
 
 
 @cache
@@ -61,19 +53,6 @@ def clean_text(text):
     """Normalise user text: NFKC, no control, format, surrogate or private-use characters."""
     text = unicodedata.normalize("NFKC", text or "")
     return _unwanted_characters().sub(" ", text)
-
-
-def fold(word):
-    """Lower-case and strip accents, as the engines do when indexing."""
-    if word.isascii():
-        return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def words_of(text):
-    """The folded words of ``text``, in order."""
-    return [fold(word) for word in WORD_RE.findall(text)]
 
 
 def exact_key(text):
@@ -113,6 +92,13 @@ class ParsedQuery:
         """Every word the reader is looking for (not the excluded ones)."""
         return [word for clause in self.clauses for word in clause.words]
 
+    @property
+    def shown(self):
+        """What the page echoes: the query as typed, or the part of it used, cut with "…"."""
+        if not self.shortened:
+            return self.raw
+        return f"{self} …" if self.groups or self.excluded else f"{self.raw[:MAX_QUERY_CHARS]}…"
+
     def __str__(self):
         parts = [" OR ".join(str(clause) for clause in group) for group in self.groups]
         parts += [f"-{clause}" for clause in self.excluded]
@@ -149,6 +135,7 @@ def parse(raw):
 
     saw_words = False
     join_next = False
+    phrases = 0
     for token in tokens:
         if token == "OR":  # noqa: S105 - the OR operator, not a secret
             join_next = bool(query.groups)
@@ -161,14 +148,27 @@ def parse(raw):
         if not _meaningful(clause):
             join_next = False
             continue
-        if len(query.groups) + len(query.excluded) >= MAX_CLAUSES:
+        if len(query.clauses) + len(query.excluded) >= MAX_CLAUSES:
             query.shortened = True
             break
+        if len(clause.words) > 1:  # a phrase, quoted or not ("KV-cache"): positions to check
+            if phrases >= MAX_PHRASES:
+                query.shortened = True
+                join_next = False
+                continue
+            phrases += 1
+            if len(clause.words) > MAX_PHRASE_WORDS:
+                text = " ".join(WORD_RE.findall(clause.text)[:MAX_PHRASE_WORDS])
+                clause = Clause(text, clause.words[:MAX_PHRASE_WORDS], phrase=clause.phrase)
+                query.shortened = True
         if negated:
             query.excluded.append(clause)
             join_next = False
-        elif join_next:
+        elif join_next and len(query.groups[-1]) < MAX_ALTERNATIVES:
             query.groups[-1].append(clause)
+            join_next = False
+        elif join_next:
+            query.shortened = True  # too many alternatives: the rest of the OR is left out
             join_next = False
         else:
             query.groups.append([clause])

@@ -1,43 +1,70 @@
-"""The SQLite engine: FTS5 tables (porter, unicode61, accents folded), bm25 and snippet().
+"""The SQLite engine: FTS5 tables over stems made in Python, per-field bm25.
 
-Tables (created by migration 0006_search_index):
+Text is folded and stemmed in the summary's language by ``books.search.language``
+(FTS5's porter tokenizer is English-only), so the FTS5 tables hold stems and split
+them on spaces. Tables (migration 0011_search_languages):
 
-- ``search_book``: one row per summary (rowid = book id), a column per weighted field;
+- ``search_book``: one row per summary (rowid = book id), a column per field: what a
+  query must match, and the body's bm25 (its length is nearly the row's);
+- ``search_title``, ``search_tags``, ``search_headings``: the short fields again, each
+  in its own table so that bm25 normalises each by its own length;
 - ``search_passage``: one row per landing place (rowid = book id * 2**16 + ordinal, so
-  a book's passages are one rowid range that FTS5 seeks to directly);
-- ``search_word`` (+ ``search_word_vocab``, an fts5vocab table): each summary's distinct
-  unstemmed words, the vocabulary that "did you mean" draws from;
+  a book's passages are one rowid range that FTS5 seeks to directly), with its text;
+- ``search_word`` (+ ``search_word_vocab``): each summary's distinct unstemmed words,
+  the vocabulary that "did you mean" draws from;
 - ``search_name``: titles, author names and tags with a prefix index, for suggestions;
-- ``search_facet``: each summary's tags (name and slug), read to count tags over the matches;
+- ``search_facet``: each summary's tags, language, completeness and what a result shows;
 - ``search_entry`` and ``search_key``: plain tables shared with PostgreSQL.
 """
 
 import json
+import time
 from collections import Counter
-from contextlib import nullcontext
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection
 
-from .base import FACET_LIMIT, PASSAGES_PER_RESULT, PassageHit, Public, TagFacet
-from .documents import MARK_END, MARK_START
+from .base import PASSAGES_PER_RESULT, PassageHit, Public, count_facets
+from .language import stemmed_text
 from .store import SharedTables
 
 PASSAGE_SPAN = 2**16
-# Up to this many matches, each is checked to be public by a key lookup; above,
-# the set of public ids is built once (cheaper than thousands of lookups).
+# Up to this many matches, each is checked to be public by a key lookup, and ranked on
+# every field; above, the set of public ids is built once, and the body's score (the
+# costly one for a word in most summaries) is left out.
 PUBLIC_LOOKUP_LIMIT = 1000
 TAG_SEPARATOR, NAME_SEPARATOR = "\x1f", "\x1e"
-SNIPPET_TOKENS = 24
-PASSAGE_SNIPPET_TOKENS = 16
+# How often (in SQLite virtual-machine steps) a search checks its time limit.
+PROGRESS_STEPS = 20_000
+FIELD_TABLES = ("search_title", "search_tags", "search_headings")
+TABLES = ("search_book", *FIELD_TABLES, "search_passage", "search_word", "search_name")
+# The body and the related links, each weighted, over the whole row.
+BODY_BM25 = "bm25(search_book, 0, 0, 0, 0, 1.0, 0.25)"
+# How much each field's bm25 counts, and the prior for a complete summary (bm25 scores
+# of one word run from about 1 to 10).
+FIELD_WEIGHTS = {"title": 3.0, "tags": 1.5, "headings": 1.5, "body": 1.0}
+PRIOR = 2.0
+# Matching in a field at all counts this much besides its bm25 (whose idf is nearly
+# zero for a word most summaries of a small library hold).
+PRESENT = 1.0
 
 
 def pack_tags(tag_list):
     return TAG_SEPARATOR.join(f"{name}{NAME_SEPARATOR}{slug}" for name, slug in tag_list)
 
 
+def unpack_tags(packed):
+    return [tuple(item.split(NAME_SEPARATOR, 1)) for item in packed.split(TAG_SEPARATOR) if item]
+
+
 def quoted(words):
     """An FTS5 string: the words inside double quotes, any quote doubled (never raw syntax)."""
     return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+def _any(alternatives):
+    return "(" + " OR ".join(dict.fromkeys(quoted(a.stems) for a in alternatives)) + ")"
 
 
 class SQLiteBackend(SharedTables):
@@ -49,8 +76,8 @@ class SQLiteBackend(SharedTables):
 
     def delete(self, cursor, book_ids):
         ids = [(book_id,) for book_id in book_ids]
-        cursor.executemany("DELETE FROM search_book WHERE rowid = %s", ids)
-        cursor.executemany("DELETE FROM search_word WHERE rowid = %s", ids)
+        for table in ("search_book", *FIELD_TABLES, "search_word"):
+            cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", ids)
         cursor.executemany(
             "DELETE FROM search_passage WHERE rowid BETWEEN %s AND %s",
             [(i * PASSAGE_SPAN, i * PASSAGE_SPAN + PASSAGE_SPAN - 1) for (i,) in ids],
@@ -64,62 +91,106 @@ class SQLiteBackend(SharedTables):
         self.delete_shared(cursor, book_ids)
 
     def insert(self, cursor, documents):
+        rows = []
+        for doc in documents:
+            stemmed = [stemmed_text(value, doc.language) for value in doc.fields()]
+            rows.append((doc, stemmed))
         cursor.executemany(
-            "INSERT INTO search_book (rowid, title, authors, tags, headings, body, related, slug) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [(doc.book_id, *doc.fields(), doc.slug) for doc in documents],
+            "INSERT INTO search_book (rowid, title, authors, tags, headings, body, related) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [(doc.book_id, *stemmed) for doc, stemmed in rows],
         )
         cursor.executemany(
-            "INSERT INTO search_facet (book_id, tags) VALUES (%s, %s)",
-            [(doc.book_id, pack_tags(doc.tag_list)) for doc in documents],
+            "INSERT INTO search_title (rowid, title, authors) VALUES (%s, %s, %s)",
+            [(doc.book_id, stemmed[0], stemmed[1]) for doc, stemmed in rows],
+        )
+        for index, table in ((2, "search_tags"), (3, "search_headings")):
+            column = table.removeprefix("search_")
+            cursor.executemany(
+                f"INSERT INTO {table} (rowid, {column}) VALUES (%s, %s)",
+                [(doc.book_id, stemmed[index]) for doc, stemmed in rows if stemmed[index]],
+            )
+        cursor.executemany(
+            "INSERT INTO search_facet (book_id, tags, language, completeness, title, authors, "
+            "slug) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    doc.book_id,
+                    pack_tags(doc.tag_list),
+                    doc.language,
+                    doc.completeness,
+                    doc.title,
+                    doc.authors,
+                    doc.slug,
+                )
+                for doc in documents
+            ],
         )
         cursor.executemany(
             "INSERT INTO search_word (rowid, words) VALUES (%s, %s)",
             [(doc.book_id, " ".join(doc.words())) for doc in documents],
         )
         cursor.executemany(
-            "INSERT INTO search_passage (rowid, title, body, anchor, label) "
-            "VALUES (%s, %s, %s, %s, %s)",
+            "INSERT INTO search_passage (rowid, title, body, anchor, label, kind, title_text, "
+            "body_text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             [
-                (doc.book_id * PASSAGE_SPAN + ordinal, p.title, p.body, p.anchor, p.label)
+                (
+                    doc.book_id * PASSAGE_SPAN + ordinal,
+                    stemmed_text(p.title, doc.language),
+                    stemmed_text(p.body, doc.language),
+                    p.anchor,
+                    p.label,
+                    p.kind,
+                    p.title,
+                    p.body,
+                )
                 for doc in documents
                 for ordinal, p in enumerate(doc.passages[: PASSAGE_SPAN - 1], start=1)
             ],
         )
         cursor.executemany(
-            "INSERT INTO search_name (kind, name, book_id) VALUES (%s, %s, %s)",
+            "INSERT INTO search_name (kind, name, slug, book_id) VALUES (%s, %s, %s, %s)",
             [row for doc in documents for row in self.name_rows(doc)],
         )
         self.insert_shared(cursor, documents)
 
     def clear(self, cursor):
-        for table in ("search_book", "search_word", "search_passage", "search_name"):
+        for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("DELETE FROM search_facet")
         self.clear_shared(cursor)
 
     def optimize(self):
         with connection.cursor() as cursor:
-            for table in ("search_book", "search_word", "search_passage", "search_name"):
+            for table in TABLES:
                 cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
     # --- querying ------------------------------------------------------------------
 
+    @contextmanager
     def reading(self):
-        # No transaction: with BEGIN IMMEDIATE (see settings) a read would take the
-        # write lock. Each statement reads a consistent snapshot on its own.
-        return nullcontext()
+        """No transaction (with BEGIN IMMEDIATE a read would take the write lock: each
+        statement reads a consistent snapshot on its own), but a time limit: a progress
+        handler stops any statement of this search past ``SEARCH_TIMEOUT_MS``."""
+        connection.ensure_connection()
+        raw = connection.connection
+        deadline = time.monotonic() + settings.SEARCH_TIMEOUT_MS / 1000
+        raw.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+        try:
+            yield
+        finally:
+            raw.set_progress_handler(None, 0)
 
-    def compile(self, parsed):
-        """The MATCH expression for the whole query (books) and for passages (any word)."""
-        groups = [
-            "(" + " OR ".join(quoted(clause.words) for clause in group) + ")"
-            for group in parsed.groups
-        ]
-        expression = " AND ".join(groups)
-        for clause in parsed.excluded:
-            expression = f"({expression}) NOT {quoted(clause.words)}"
-        any_word = " OR ".join(quoted(clause.words) for clause in parsed.clauses)
-        return {"books": expression, "passages": any_word}
+    @staticmethod
+    def timed_out(error):
+        return "interrupted" in str(error)
+
+    def compile(self, analysed):
+        """The MATCH expressions: the whole query (books), and any of its terms (fields)."""
+        expression = " AND ".join(_any(group) for group in analysed.groups)
+        for alternatives in analysed.excluded:
+            expression = f"({expression}) NOT {_any(alternatives)}"
+        return {"books": expression, "any": _any(analysed.alternatives)}
 
     def matched_sql(self, compiled, public):
         # FTS5 finds the matches, then each is looked up by key to check it is
@@ -130,8 +201,13 @@ class SQLiteBackend(SharedTables):
             [compiled["books"], *params],
         )
 
-    def find(self, compiled, public, tags, key, offset, limit):
-        """One pass over the matches gives the count, the tag counts and the ranking."""
+    def find(self, compiled, public, tags, key, own_language, offset, limit):
+        """``(total, ids of the page, tag facets)``: every public match scored by field.
+
+        A summary's score is the sum of its fields' bm25, each normalised by that field's
+        own length and weighted (``FIELD_WEIGHTS``), plus a small prior for how complete
+        it is. An exact title or author, then the query's own language, come first.
+        """
         with connection.cursor() as cursor:
             # FTS5 counts matches without reading them: cheap, and the number
             # decides how to check them against the public summaries.
@@ -141,93 +217,133 @@ class SQLiteBackend(SharedTables):
             candidates = cursor.fetchone()[0]
             if not candidates:
                 return 0, [], []
-            if candidates <= PUBLIC_LOOKUP_LIMIT:
-                # A few matches: look each up by key.
+            few = candidates <= PUBLIC_LOOKUP_LIMIT
+            if few:
+                # A few matches: look each up by key, and score their bodies.
                 public_sql, params = public.exists_sql("search_book.rowid")
+                body = BODY_BM25
             else:
                 # Many: build the set of public ids once (from an index) and test
                 # membership; "+" keeps SQLite from probing FTS5 once per public id.
                 ids_sql, params = public.ids_sql
                 public_sql = f"+search_book.rowid IN ({ids_sql})"
+                body = "0"
             cursor.execute(
-                "SELECT search_book.rowid, f.tags FROM search_book CROSS JOIN search_facet f "
-                "ON f.book_id = search_book.rowid "
-                f"WHERE search_book MATCH %s AND {public_sql} "
-                "ORDER BY +search_book.rowid IN (SELECT book_id FROM search_key WHERE key = %s) "
-                "DESC, search_book.rank",
-                [compiled["books"], *params, key],
+                f"SELECT search_book.rowid, f.tags, {body}, f.completeness, "
+                "f.language = %s, +search_book.rowid IN "
+                "(SELECT book_id FROM search_key WHERE key = %s) "
+                "FROM search_book CROSS JOIN search_facet f ON f.book_id = search_book.rowid "
+                f"WHERE search_book MATCH %s AND {public_sql}",
+                [own_language, key, compiled["books"], *params],
             )
             rows = cursor.fetchall()
-        if not rows:
-            return 0, [], []
-        counts = Counter(TAG_SEPARATOR.join(packed for _, packed in rows).split(TAG_SEPARATOR))
+            if not rows:
+                return 0, [], []
+            # The short fields, each scored in its own table (one statement for the three).
+            cursor.execute(
+                " UNION ALL ".join(
+                    f"SELECT {number}, rowid, bm25({table}) FROM {table} WHERE {table} MATCH %s"
+                    for number, table in enumerate(FIELD_TABLES)
+                ),
+                [compiled["any"]] * len(FIELD_TABLES),
+            )
+            fields = [{} for _ in FIELD_TABLES]
+            for number, book_id, score in cursor.fetchall():
+                fields[number][book_id] = score
+        title, tag, heading = fields
+        weights = FIELD_WEIGHTS
+        scored = []
+        for book_id, _, body_score, completeness, own, exact in rows:
+            score = PRIOR * completeness
+            if body_score:
+                score += weights["body"] * (PRESENT - body_score)
+            if book_id in title:
+                score += weights["title"] * (PRESENT - title[book_id])
+            if book_id in tag:
+                score += weights["tags"] * (PRESENT - tag[book_id])
+            if book_id in heading:
+                score += weights["headings"] * (PRESENT - heading[book_id])
+            scored.append((-exact, -own, -score, -book_id))
+        scored.sort()
+        # Every match's tags counted at once: one join and one split, not one per row.
+        packed = TAG_SEPARATOR.join(tags for _, tags, *_ in rows)
+        counts = Counter(packed.split(TAG_SEPARATOR))
         counts.pop("", None)
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
-        facets = []
-        for item, count in ranked:
-            name, slug = item.split(NAME_SEPARATOR, 1)
-            facets.append(TagFacet(name, slug, count, selected=slug in tags))
-        facets.sort(key=lambda facet: (-facet.count, facet.name))
-        return len(rows), [book_id for book_id, _ in rows[offset : offset + limit]], facets
+        counts = Counter({tuple(item.split(NAME_SEPARATOR, 1)): n for item, n in counts.items()})
+        facets = count_facets([], tags, len(rows), counts=counts)
+        page = [-key[3] for key in scored[offset : offset + limit]]
+        return len(rows), page, facets
 
     def bare(self, compiled):
-        """The engine alone, for the benchmark: MATCH … ORDER BY rank LIMIT 10."""
+        """The engine alone, for the benchmark: MATCH … ORDER BY bm25 LIMIT 10."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT rowid FROM search_book WHERE search_book MATCH %s ORDER BY rank LIMIT 10",
+                "SELECT rowid FROM search_book WHERE search_book MATCH %s "
+                "ORDER BY bm25(search_book) LIMIT 10",
                 [compiled["books"]],
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def details(self, compiled, ids):
-        """``{id: (title, authors, tags, slug, snippet)}`` for the summaries on the page."""
+    def details(self, ids):
+        """``{id: (title, authors, tags, slug, language)}`` for the summaries on the page."""
         if not ids:
             return {}
         marks = ", ".join(["%s"] * len(ids))
-        sql = (
-            "SELECT rowid, title, authors, tags, slug, "
-            "snippet(search_book, -1, %s, %s, '…', %s) FROM search_book "
-            f"WHERE search_book MATCH %s AND rowid IN ({marks})"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [MARK_START, MARK_END, SNIPPET_TOKENS, compiled["books"], *ids])
-            return {row[0]: row[1:] for row in cursor.fetchall()}
+            cursor.execute(
+                "SELECT book_id, title, authors, tags, slug, language FROM search_facet "
+                f"WHERE book_id IN ({marks})",
+                list(ids),
+            )
+            return {
+                row[0]: (row[1], row[2], unpack_tags(row[3]), row[4], row[5])
+                for row in cursor.fetchall()
+            }
 
     def passages(self, compiled, ids):
+        """The best matching places of each summary, best first, and each one's overview
+        (for a summary that matched in no passage): ``({id: [PassageHit]}, {id: PassageHit})``.
+        """
         if not ids:
-            return {}
+            return {}, {}
         one = (
-            "SELECT * FROM (SELECT rowid / %s, anchor, label, "
-            "highlight(search_passage, 0, %s, %s), "
-            "snippet(search_passage, 1, %s, %s, '…', %s) "
+            "SELECT * FROM (SELECT 1, rowid / %s, anchor, label, kind, title_text, body_text "
             "FROM search_passage WHERE search_passage MATCH %s AND rowid BETWEEN %s AND %s "
             # Hits counted with highlight() (one marker per matched token), title
-            # hits thrice. bm25 would do, but it counts the rows holding each term
-            # across the whole table first, for every book: slow for common words.
-            "ORDER BY 3 * (length(highlight(search_passage, 0, '\ue000', '')) - length(title)) "
-            "+ length(highlight(search_passage, 1, '\ue000', '')) - length(body) DESC, rowid "
+            # hits thrice, the overview's at half. bm25 would do, but it counts the rows
+            # holding each term across the whole table first, for every book: slow
+            # for common words.
+            "ORDER BY (3 * (length(highlight(search_passage, 0, '\ue000', '')) - length(title)) "
+            "+ length(highlight(search_passage, 1, '\ue000', '')) - length(body)) "
+            "* (CASE kind WHEN 'overview' THEN 1 ELSE 2 END) DESC, rowid "
             "LIMIT %s)"
+        )
+        overview = (
+            "SELECT 0, rowid / %s, anchor, label, kind, title_text, body_text FROM search_passage "
+            "WHERE rowid = %s"
         )
         params = []
         for book_id in ids:
             params += [
                 PASSAGE_SPAN,
-                MARK_START,
-                MARK_END,
-                MARK_START,
-                MARK_END,
-                PASSAGE_SNIPPET_TOKENS,
-                compiled["passages"],
+                compiled["any"],
                 book_id * PASSAGE_SPAN,
                 book_id * PASSAGE_SPAN + PASSAGE_SPAN - 1,
                 PASSAGES_PER_RESULT,
             ]
-        found = {}
+        for book_id in ids:
+            params += [PASSAGE_SPAN, book_id * PASSAGE_SPAN + 1]
+        found, overviews = {}, {}
+        sql = " UNION ALL ".join([one] * len(ids) + [overview] * len(ids))
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join([one] * len(ids)), params)
-            for book_id, anchor, label, title, snippet in cursor.fetchall():
-                found.setdefault(book_id, []).append(PassageHit(anchor, label, title, snippet))
-        return found
+            cursor.execute(sql, params)
+            for matched, book_id, anchor, label, kind, title, body in cursor.fetchall():
+                passage = PassageHit(anchor, label, title, body, kind=kind)
+                if matched:
+                    found.setdefault(book_id, []).append(passage)
+                else:
+                    overviews[book_id] = passage
+        return found, overviews
 
     # --- vocabulary ----------------------------------------------------------------
 
@@ -236,14 +352,14 @@ class SQLiteBackend(SharedTables):
             cursor.execute("SELECT 1 FROM search_word_vocab WHERE term = %s", [word])
             return cursor.fetchone() is not None
 
-    def similar_words(self, word):
+    def similar_words(self, word, limit):
         """Indexed words that start with the same letter and have about the same length."""
         first = word[0]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT term, doc FROM search_word_vocab WHERE term >= %s AND term < %s "
-                "AND length(term) BETWEEN %s AND %s",
-                [first, chr(ord(first) + 1), len(word) - 2, len(word) + 2],
+                "AND length(term) BETWEEN %s AND %s ORDER BY doc DESC LIMIT %s",
+                [first, chr(ord(first) + 1), len(word) - 2, len(word) + 2, limit],
             )
             return cursor.fetchall()
 
@@ -251,7 +367,7 @@ class SQLiteBackend(SharedTables):
         terms = [quoted([word]) for word in words] + [quoted([prefix]) + "*"]
         public, params = Public().exists_sql("search_name.book_id")
         sql = (
-            "SELECT kind, name, book_id FROM search_name WHERE search_name MATCH %s "
+            "SELECT kind, name, slug, book_id FROM search_name WHERE search_name MATCH %s "
             f"AND {public} ORDER BY rank LIMIT %s"
         )
         with connection.cursor() as cursor:

@@ -15,8 +15,8 @@ class SharedTables:
 
     def insert_shared(self, cursor, documents):
         cursor.executemany(
-            "INSERT INTO search_entry (book_id, content_hash) VALUES (%s, %s)",
-            [(doc.book_id, doc.content_hash()) for doc in documents],
+            "INSERT INTO search_entry (book_id, content_hash, language) VALUES (%s, %s, %s)",
+            [(doc.book_id, doc.content_hash(), doc.language) for doc in documents],
         )
         cursor.executemany(
             "INSERT INTO search_key (key, book_id) VALUES (%s, %s)",
@@ -29,15 +29,37 @@ class SharedTables:
 
     @staticmethod
     def name_rows(document):
-        """Rows for suggestions: the title, each author and each tag of a summary."""
-        rows = [("title", document.title, document.book_id)]
-        rows += [
-            ("author", name.strip(), document.book_id)
-            for name in document.authors.split(", ")
-            if name.strip()
-        ]
-        rows += [("tag", tag.strip(), document.book_id) for tag in document.tags.split(", ")]
-        return [row for row in rows if row[1]]
+        """Rows for suggestions: the title, each author and each tag of a summary, with slugs."""
+        rows = [("title", document.title, document.slug, document.book_id)]
+        rows += [("author", name, slug, document.book_id) for name, slug in document.author_list]
+        rows += [("tag", name, slug, document.book_id) for name, slug in document.tag_list]
+        return [row for row in rows if row[1].strip()]
+
+    def context(self, keys):
+        """What a query needs besides itself, in one statement: the languages of the
+        library's summaries, and the synonym sets of ``keys``: ``(languages, [(key, terms)])``.
+
+        The languages are read by skipping through the index on ``search_entry.language``
+        (one seek per language, whatever the size of the library).
+        """
+        marks = ", ".join(["%s"] * len(keys)) or "NULL"
+        sql = (
+            "WITH RECURSIVE languages (language) AS ("
+            " SELECT min(language) FROM search_entry"
+            " UNION ALL SELECT (SELECT min(language) FROM search_entry e"
+            "  WHERE e.language > languages.language) FROM languages"
+            " WHERE languages.language IS NOT NULL) "
+            "SELECT 'language', language, '' FROM languages WHERE language IS NOT NULL "
+            "UNION ALL SELECT 'synonym', k.key, s.terms FROM search_synonymkey k "
+            "JOIN search_synonymset s ON s.id = k.synonym_set_id "
+            f"WHERE k.key IN ({marks})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(keys))
+            rows = cursor.fetchall()
+        languages = [value for kind, value, _ in rows if kind == "language"]
+        synonyms = [(key, terms) for kind, key, terms in rows if kind == "synonym"]
+        return languages, synonyms
 
     def write(self, documents, deleted_ids=()):
         """Replace the index rows of ``documents`` and drop those of ``deleted_ids``."""

@@ -1,18 +1,28 @@
-"""The search page and the suggestions the search box asks for as the reader types."""
+"""The search page and the suggestions the search box asks for as the reader types.
 
+Both are limited per client address (``SEARCH_RATE``, ``SUGGEST_RATE``), counted in
+the cache; over the limit they answer 429 with ``Retry-After``. Cached pages never
+come here, so their readers are never limited.
+"""
+
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.utils.module_loading import import_string
+from django.views.decorators.http import require_safe
+from django_ratelimit.core import get_usage
+
+from books.models import Book
+from books.summaries import summary_cards
+from books.tags import by_popularity, published_tags
+from books.views import PAGE_NUMBER, ReaderNotFound
 
 from . import search, suggest
 
-
-def _page_number(value):
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return 1
+# What a search that found nothing offers instead.
+POPULAR_TAGS = 12
+NEWEST = 4
 
 
 def _url(query, tags=(), page=1):
@@ -22,16 +32,48 @@ def _url(query, tags=(), page=1):
     return "?" + urlencode(params)
 
 
-@require_GET
+def _address(group, request):
+    """The client's address by the site's trusted-proxy rule (``config.security.client_ip``,
+    named by ``RATELIMIT_IP_META_KEY``), as sign-in throttling reads it."""
+    return import_string(settings.RATELIMIT_IP_META_KEY)(request) or "unknown"
+
+
+def _limited(request, group, rate):
+    """A 429 answer when this client address asked too often, else None."""
+    usage = get_usage(request, group=group, key=_address, rate=rate, increment=True)
+    if usage is None or not usage["should_limit"]:
+        return None
+    retry = max(1, int(usage["time_left"]))
+    if group == "search:suggest":
+        response = JsonResponse({"error": "Too many requests", "suggestions": []}, status=429)
+    else:
+        response = render(request, "search/limited.html", {"retry": retry}, status=429)
+    response["Retry-After"] = str(retry)
+    return response
+
+
+def _page(request):
+    """The page asked for, as the list pages read it: a bad number is a 404 with a reason."""
+    raw = request.GET.get("page", "1")
+    if not PAGE_NUMBER.fullmatch(raw):
+        raise ReaderNotFound("Page numbers are whole numbers from 1 up, like ?page=2.")
+    return int(raw)
+
+
+@require_safe
 def results(request):
     """``/search/?q=…&tag=…&page=…``: ranked public summaries with highlighted snippets."""
+    limited = _limited(request, "search:results", settings.SEARCH_RATE)
+    if limited:
+        return limited
     query = request.GET.get("q", "")
-    found = search(
-        query,
-        tags=request.GET.getlist("tag"),
-        page=_page_number(request.GET.get("page")),
-    )
-    shown = found.suggestion or query
+    found = search(query, tags=request.GET.getlist("tag"), page=_page(request))
+    if found.past_end:
+        raise ReaderNotFound(
+            f"There is no page {found.page}: this list has {found.num_pages} "
+            f"page{'s' if found.num_pages != 1 else ''}."
+        )
+    shown = found.suggestion or (str(found.query) if found.query.shortened else query)
     for facet in found.facets:
         others = [tag for tag in found.tags if tag != facet.slug]
         facet.url = _url(shown, others if facet.selected else [*found.tags, facet.slug])
@@ -41,17 +83,20 @@ def results(request):
         "suggestion_url": _url(found.suggestion, found.tags) if found.suggestion else "",
         "all_tags_url": _url(shown) if found.tags else "",
     }
-    return render(
-        request,
-        "search/results.html",
-        {"search_query": query, "results": found, **links},
-    )
+    context = {"search_query": query, "results": found, **links}
+    if not found.total and not found.message:
+        context["popular_tags"] = by_popularity(published_tags())[:POPULAR_TAGS]
+        context["newest"] = summary_cards(Book.objects.published())[:NEWEST]
+    return render(request, "search/results.html", context)
 
 
-@require_GET
+@require_safe
 def suggestions(request):
-    """``/search/suggest/?q=…``: JSON titles, authors and tags matching what was typed."""
+    """``/search/suggest/?q=…``: JSON summaries, authors and tags matching what was typed."""
+    limited = _limited(request, "search:suggest", settings.SUGGEST_RATE)
+    if limited:
+        return limited
     query = request.GET.get("q", "")
     return JsonResponse(
-        {"query": query, "suggestions": [item.as_json() for item in suggest(query)]}
+        {"query": query[:100], "suggestions": [item.as_json() for item in suggest(query)]}
     )

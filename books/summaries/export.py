@@ -30,6 +30,7 @@ def export_summary(summary):
         "sections": [{"heading": s.heading, "body": s.body} for s in summary.sections],
         "audience": [item.text for item in summary.audience],
         "tags": sorted(tag.name for tag in summary.tags),
+        "language": book.language,
         "status": book.status,
         "published_at": book.published_at.isoformat() if book.published_at else None,
         "unpublish_at": book.unpublish_at.isoformat() if book.unpublish_at else None,

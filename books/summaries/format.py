@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
 import ijson
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_unicode_slug
 from django.utils.text import slugify
@@ -22,6 +23,7 @@ from pydantic import (
 from pydantic import ValidationError as SchemaError
 
 from books.models import (
+    default_language,
     validate_isbn,
 )
 
@@ -58,6 +60,13 @@ def _check_isbn(value):
             validate_isbn(value)
         except ValidationError as error:
             raise ValueError(" ".join(error.messages)) from None
+    return value
+
+
+def _check_language(value):
+    codes = [code for code, _ in settings.LANGUAGES]
+    if value not in codes:
+        raise ValueError(f"must be one of the site's languages: {', '.join(codes)}")
     return value
 
 
@@ -155,6 +164,9 @@ class SummaryData(Schema):
     sections: list[SectionData] = []
     audience: list[text_field(300, required=True)] = []
     tags: list[text_field(100, required=True)] = []
+    language: Annotated[str, AfterValidator(_check_language)] = Field(
+        default_factory=default_language
+    )
     status: Literal["published", "draft"] = "draft"
     published_at: Annotated[AwareDatetime | None, Field(strict=False)] = None
     unpublish_at: Annotated[AwareDatetime | None, Field(strict=False)] = None

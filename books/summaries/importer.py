@@ -422,7 +422,8 @@ def _books(items):
 
 BOOK_FIELDS = (
     "title", "subtitle", "publisher", "year", "pages", "isbn", "lede", "description",
-    "authors_intro", "structure_intro", "status", "unpublish_at", "seo_title", "seo_description",
+    "authors_intro", "structure_intro", "language", "status", "unpublish_at", "seo_title",
+    "seo_description",
 )  # fmt: skip
 
 

@@ -20,7 +20,8 @@
   input.setAttribute("aria-controls", list.id);
   input.setAttribute("aria-expanded", "false");
 
-  var kinds = { title: "Summary", author: "Author", tag: "Tag" };
+  // Each suggestion leads to its own page; the last row searches for what was typed.
+  var kinds = { title: "Summary", author: "Author", tag: "Tag", search: "" };
   var timer = null;
   var active = -1;
   var latest = 0;
@@ -61,11 +62,15 @@
       var link = document.createElement("a");
       link.href = suggestion.url;
       link.tabIndex = -1;
-      var kind = document.createElement("span");
-      kind.className = "suggestion-kind";
-      kind.textContent = kinds[suggestion.kind] || suggestion.kind;
-      link.appendChild(kind);
-      link.appendChild(document.createTextNode(" " + suggestion.label));
+      var label = kinds.hasOwnProperty(suggestion.kind) ? kinds[suggestion.kind] : suggestion.kind;
+      if (label) {
+        var kind = document.createElement("span");
+        kind.className = "suggestion-kind";
+        kind.textContent = label;
+        link.appendChild(kind);
+        link.appendChild(document.createTextNode(" "));
+      }
+      link.appendChild(document.createTextNode(suggestion.label));
       item.appendChild(link);
       list.appendChild(item);
     });

@@ -25,7 +25,8 @@ def test_editors_group_manages_content_but_not_accounts():
     assert ("books", "delete_chapter") in perms
     assert ("reviews", "add_relatedlink") in perms
     assert ("taggit", "change_tag") in perms
-    assert {app for app, _ in perms} == {"books", "reviews", "taggit"}
+    assert ("search", "change_synonymset") in perms  # the synonym sets search uses
+    assert {app for app, _ in perms} == {"books", "reviews", "taggit", "search"}
     assert Permission.objects.filter(content_type__app_label="auth").exists()
 
 

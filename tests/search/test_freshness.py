@@ -8,6 +8,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 import books.search
+import books.search.core
 from books.changes import mark, summaries_changed
 from books.models import Book, Chapter, Status
 from books.search import search
@@ -180,9 +181,9 @@ def test_an_import_is_indexed_after_its_commit_like_any_other_write(
     indexed, tmp_path, sent, monkeypatch
 ):
     loaded = []
-    original = books.search.load_documents
+    original = books.search.core.load_documents
     monkeypatch.setattr(
-        books.search, "load_documents", lambda ids: loaded.append(list(ids)) or original(ids)
+        books.search.core, "load_documents", lambda ids: loaded.append(list(ids)) or original(ids)
     )
     path = tmp_path / "five.json"
     path.write_text(

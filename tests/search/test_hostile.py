@@ -85,11 +85,13 @@ def test_hostile_words_still_find_what_they_name(demo_library):
 )
 def test_any_text_searches_without_error(demo_library, query, tag, page):
     results = search(query, tags=[tag], page=page)
-    # A page the reader can be shown: within the results, never more than a page of hits,
-    # a hit on every page while anything matches, and only published summaries.
-    assert 1 <= results.page <= max(1, results.num_pages)
+    # A page the reader can be shown: within the results (or past them, which the page
+    # answers with a 404), never more than a page of hits, a hit on every page while
+    # anything matches, and only published summaries.
+    assert results.page >= 1
+    assert results.past_end == (results.page > max(1, results.num_pages))
     assert len(results.hits) <= results.per_page
-    assert bool(results.hits) == bool(results.total)
+    assert bool(results.hits) == bool(results.total and not results.past_end)
     assert {hit.slug for hit in results.hits} <= {demo_library.slug}
     assert results.page >= 1
     for hit in results.hits:
@@ -101,6 +103,13 @@ def test_any_text_searches_without_error(demo_library, query, tag, page):
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(query=st.text(max_size=40), page=st.text(max_size=8))
-def test_any_request_answers_200(client, demo_library, query, page):
+def test_any_request_answers_200_or_a_404_for_a_bad_page(client, demo_library, query, page):
     response = client.get("/search/", {"q": query, "page": page, "tag": query})
-    assert response.status_code == 200
+    good_page = page.isascii() and page.isdigit() and page[0] != "0"
+    if not good_page:
+        assert response.status_code == 404
+        assert "Page numbers are whole numbers from 1 up" in response.content.decode()
+    elif page == "1":
+        assert response.status_code == 200
+    else:
+        assert response.status_code in (200, 404)

@@ -17,12 +17,17 @@ HERE = Path(__file__).parent
 
 def test_corpus_and_judgments_are_big_enough(corpus):
     assert corpus.filter(status="published").count() >= 15
+    # Thin summaries (a sentence or two, well tagged) beside full ones, and a Russian one.
+    thin = [book for book in corpus if book.reading_words < 60 and book.tags.exists()]
+    assert len(thin) >= 12
+    assert corpus.filter(language="ru", status="published").count() >= 1
     judgments = load_judgments(HERE / "judgments.json")
     assert len(judgments) >= 30
     kinds = {judgment["kind"] for judgment in judgments}
     for kind in ("exact title", "author", "one chapter", "phrase", "exclusion", "stemming",
-                 "misspelling"):  # fmt: skip
+                 "misspelling", "topic word", "acronym", "inflected"):  # fmt: skip
         assert kind in kinds
+    assert sum(judgment.get("language") == "ru" for judgment in judgments) >= 4
 
 
 def test_relevance_at_least_the_baseline(corpus):
@@ -36,6 +41,18 @@ def test_relevance_at_least_the_baseline(corpus):
     assert round(result.ndcg, 3) >= baseline["ndcg"]
 
 
+def test_each_group_at_least_its_baseline_and_095_mrr(corpus):
+    """All queries, the length-sensitive ones (topic words, acronyms), each language."""
+    baseline = json.loads((HERE / "baseline.json").read_text())[connection.vendor]["groups"]
+    result = evaluate(load_judgments(HERE / "judgments.json"))
+    assert set(result.group_names) == set(baseline)
+    for name, known in baseline.items():
+        group = result.group(name)
+        misses = [(s.query, s.ranked[:3]) for s in group.scores if s.reciprocal_rank < 1]
+        assert round(group.mrr, 3) >= max(known["mrr"], 0.95), (name, misses)
+        assert round(group.ndcg, 3) >= known["ndcg"], (name, misses)
+
+
 @pytest.mark.slow
 def test_search_eval_prints_the_scores_from_a_throwaway_database(db):
     out = StringIO()
@@ -44,3 +61,5 @@ def test_search_eval_prints_the_scores_from_a_throwaway_database(db):
     assert f"({connection.vendor})" in output
     assert "MRR@10 = " in output and "nDCG@10 = " in output
     assert "baseline: MRR@10" in output
+    for group in ("all", "length-sensitive", "language en", "language ru"):
+        assert group in output

@@ -22,7 +22,7 @@ from taggit.models import TaggedItem
 from books.devtools.library import SyntheticLibrary
 from books.devtools.throwaway import require_throwaway, run_worker
 from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
-from books.search import get_backend, rebuild, search
+from books.search import compiled_query, get_backend, rebuild, search
 from books.search.query import parse
 from reviews.models import RelatedLink, Review, Takeaway
 
@@ -87,6 +87,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-naive", action="store_true", help="Do not time the icontains search."
         )
+        parser.add_argument(
+            "--hostile",
+            action="store_true",
+            help="Time the most expensive queries one can build against one-word queries "
+            "(issue target: at most 5x, on 2,000 summaries).",
+        )
         parser.add_argument("--worker", action="store_true", help=argparse_hidden())
 
     def handle(self, *args, **options):
@@ -97,6 +103,7 @@ class Command(BaseCommand):
                 f"--queries={options['queries']}",
                 f"--seed={options['seed']}",
             ] + (["--skip-naive"] if options["skip_naive"] else [])
+            arguments += ["--hostile"] if options["hostile"] else []
             run_worker("bench_search", "bench", arguments, self.stdout)
             return
         require_throwaway()
@@ -106,7 +113,7 @@ class Command(BaseCommand):
         self.stdout.write(text)
         self.stdout.flush()
 
-    def bench(self, summaries, chapters, queries, seed, skip_naive, **options):
+    def bench(self, summaries, chapters, queries, seed, skip_naive, hostile=False, **options):
         call_command("migrate", verbosity=0)
         engine = get_backend()
         version = connection.Database.sqlite_version if engine.vendor == "sqlite" else ""
@@ -137,6 +144,9 @@ class Command(BaseCommand):
         self.say(self.sizes(engine.vendor))
 
         bands = self.bands(library, queries, random.Random(seed))  # noqa: S311 - seeded, not secret
+        if hostile:
+            self.hostile(library, bands, queries)
+            return
         for query_list in bands.values():  # warm the caches once
             for query in query_list:
                 search(query)
@@ -154,7 +164,7 @@ class Command(BaseCommand):
                 continue
             full = [timed(search, query) for query in query_list]
             totals = [search(query).total for query in query_list]
-            compiled = [engine.compile(parse(query)) for query in query_list]
+            compiled = [compiled_query(query) for query in query_list]
             bare = [timed(engine.bare, item) for item in compiled if item]
             naive = (
                 []
@@ -182,6 +192,73 @@ class Command(BaseCommand):
             )
         self.say("")
         self.verdict(engine.vendor, summary)
+
+    def hostile(self, library, bands, count):
+        """The most expensive queries within the caps, against one-word queries."""
+        from books.search.models import SynonymSet
+
+        frequency = library.document_frequency
+        common = [word for word, _ in frequency.most_common(40)]
+        pairs = [f"{common[i]} {common[i + 1]}" for i in range(0, 24, 2)]
+        # Synonym sets that fan each of four common words out to phrases of common words.
+        for index in range(4):
+            SynonymSet(terms=", ".join([common[index], *pairs[index : index + 5]])).save()
+        queries = {
+            "a dozen phrases OR-ed": " OR ".join(f'"{pair}"' for pair in pairs),
+            "twelve common words": " ".join(common[:12]),
+            "three groups of four ORs": " ".join(
+                " OR ".join(common[group * 4 : group * 4 + 4]) for group in range(3)
+            ),
+            "one long hyphenated word": "-".join(common[:12]),
+            "phrases of six common words": " ".join(
+                '"' + " ".join(common[i : i + 6]) + '"' for i in range(0, 18, 6)
+            ),
+            "a word minus eight": common[0] + " " + " ".join(f"-{w}" for w in common[1:9]),
+            "eight misspellings": " ".join(
+                w[:-1] + ("q" if w[-1] != "q" else "z") for w in common[:8]
+            ),
+            "synonym fan-out": " OR ".join(common[:4]),
+            "200 characters of words": (" ".join(common) * 3)[:200],
+        }
+        for query_list in bands.values():
+            for query in query_list:
+                search(query)
+        single = {
+            band: [timed(search, query) for query in bands[band][: count * 3 // 4]]
+            for band in ("common", "medium")
+        }
+        repeat = 7
+        self.say("")
+        self.say(f"{'one-word queries':<34} {'n':>3} {'p50 ms':>7} {'p95 ms':>7}")
+        for band, times in single.items():
+            self.say(
+                f"{band:<34} {len(times):>3} {percentile(times, 0.5):>7.1f} "
+                f"{percentile(times, 0.95):>7.1f}"
+            )
+        reference = percentile(single["common"], 0.5)
+        self.say("")
+        self.say(
+            f"{'hostile query':<34} {'p50 ms':>7} {'max ms':>7} {'x one word':>10} hits  message"
+        )
+        worst = 0.0
+        for label, query in queries.items():
+            search(query)
+            times = [timed(search, query) for _ in range(repeat)]
+            result = search(query)
+            median = percentile(times, 0.5)
+            worst = max(worst, median)
+            note = result.message[:40] or ("shortened" if result.query.shortened else "")
+            self.say(
+                f"{label:<34} {median:>7.1f} {max(times):>7.1f} {median / reference:>9.1f}x "
+                f"{result.total:>5}  {note}"
+            )
+        ratio = worst / reference
+        self.say("")
+        self.say(
+            f"target: the most expensive query ≤ 5x a one-word query (common word p50 "
+            f"{reference:.1f} ms): worst {worst:.1f} ms = {ratio:.1f}x "
+            + ("PASS" if ratio <= 5 else "MISS")
+        )
 
     def bands(self, library, count, rng):
         """Queries by how many summaries hold their words: common, medium and rare."""

@@ -71,5 +71,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"baseline: MRR@10 = {known['mrr']:.3f}  nDCG@10 = {known['ndcg']:.3f}"
             )
+        self.stdout.write("")
+        self.stdout.write(
+            f"{'group':<18} {'queries':>7} {'MRR@10':>7} {'nDCG@10':>8} "
+            f"{'baseline MRR':>12} {'baseline nDCG':>13}"
+        )
+        for name in result.group_names:
+            group = result.group(name)
+            base = (known or {}).get("groups", {}).get(name, {})
+            self.stdout.write(
+                f"{name:<18} {len(group.judged):>7} {group.mrr:>7.3f} {group.ndcg:>8.3f} "
+                f"{base.get('mrr', float('nan')):>12.3f} {base.get('ndcg', float('nan')):>13.3f}"
+            )
         if result.leaks:
             raise CommandError(f"{len(result.leaks)} queries returned drafts.")
