@@ -543,6 +543,11 @@ class SummaryVersion(models.Model):
     book_id = models.BigIntegerField(primary_key=True)
     token = models.BigIntegerField()
     tag_ids = models.JSONField(default=list)
+    slug = models.CharField(
+        max_length=320,
+        blank=True,
+        help_text="The summary's slug at the last change: its token in a shared cache is under it.",
+    )
 
     def __str__(self):
         return f"summary {self.book_id} version {self.token:x}"

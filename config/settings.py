@@ -207,6 +207,20 @@ CACHES = cache_config(REDIS_URL)
 # How long readers' pages stay in the cache (books/cache.py): an upper bound
 # only, since every change retires the pages it affects at once; 0 turns it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+# Where the page cache keeps its version tokens: in the database (one small query per
+# request, exact with a cache per process), or beside the pages in a cache every process
+# shares (no query on a hit, and cached pages outlive a database outage).
+PAGE_CACHE_TOKENS = os.environ.get("PAGE_CACHE_TOKENS", "").strip() or (
+    "cache" if REDIS_URL else "database"
+)
+if PAGE_CACHE_TOKENS not in {"cache", "database"}:
+    raise ImproperlyConfigured(
+        f"PAGE_CACHE_TOKENS must be 'cache' or 'database', got {PAGE_CACHE_TOKENS!r}."
+    )
+if PAGE_CACHE_TOKENS == "cache" and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "PAGE_CACHE_TOKENS=cache needs a cache every process shares: set REDIS_URL."
+    )
 
 # --- Authentication ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -25,7 +25,9 @@ urlpatterns = [
     path("search/", include("books.search.urls")),
     path("", include("books.urls")),
     # Crawlers look for these at fixed addresses.
-    path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml", cached_page(sitemap, params=["p"]), {"sitemaps": SITEMAPS}, name="sitemap"
+    ),
     path("robots.txt", cached_page(robots_txt), name="robots_txt"),
     # For load balancers and bench_pages: answers without touching the database.
     path("healthz", health, name="health"),
