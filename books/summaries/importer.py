@@ -25,6 +25,7 @@ from books.models import (
 from reviews.models import RelatedLink, Review, Takeaway
 
 from .format import (
+    DEFAULT_MAX_BYTES,
     SummaryData,
     SummaryFileError,
     describe_item,
@@ -58,10 +59,10 @@ class _Item:
     created: bool = False
 
 
-def iter_summaries(path):
+def iter_summaries(path, *, max_bytes=DEFAULT_MAX_BYTES):
     """Yield ``(label, SummaryData)`` for each summary of ``path``, validated, one at a time."""
     first_seen = {}
-    for index, raw in enumerate(read_items(path)):
+    for index, raw in enumerate(read_items(path, max_bytes=max_bytes)):
         summary = validate_item(path, index, raw)
         label = describe_item(path, index, raw)
         slug = summary.book_slug
@@ -74,7 +75,7 @@ def iter_summaries(path):
         yield label, summary
 
 
-def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
+def import_file(path, *, batch_size=IMPORT_BATCH_SIZE, max_bytes=DEFAULT_MAX_BYTES):
     """Import every summary of ``path`` in one transaction: all of them, or nothing.
 
     The file is streamed and written ``batch_size`` summaries at a time through the
@@ -84,7 +85,7 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE):
     result = ImportResult()
     pending_links = []
     with writing(comment=f"Imported from {Path(path).name}.") as write:
-        for batch in itertools.batched(iter_summaries(path), batch_size):
+        for batch in itertools.batched(iter_summaries(path, max_bytes=max_bytes), batch_size):
             items = [_Item(label, summary) for label, summary in batch]
             books = _books(items)
             try:
