@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.validators import slug_unicode_re
-from django.db import DatabaseError, connections, router, transaction
+from django.db import connections, router, transaction
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import HttpResponse, QueryDict
@@ -81,7 +81,7 @@ def cached_page(view, *, summary=False, params=()):
     return page
 
 
-# --- Reading the versions ---------------------------------------------------------------------------
+# --- Reading the versions -------------------------------------------------------------------------
 # PAGE_CACHE_TOKENS = "database": one small query per request, exact whatever the cache
 # backend (a local-memory cache per worker cannot be cleared from another process).
 # PAGE_CACHE_TOKENS = "cache": the tokens live beside the pages in a cache every process

@@ -135,6 +135,25 @@ def record_slug_change(tag, old_slug):
         TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
 
 
+def tag_for_import(name, slug=None, redirects=()):
+    """The tag a summary file names, created if need be, with its old slugs leading to it.
+
+    Found by ``slug`` when the file gives one, else by name ignoring case (as taggit
+    matches names); a new tag gets the file's slug, or taggit's from its name. An old
+    slug becomes a redirect unless a tag uses it now: a live tag's URL wins.
+    """
+    tag = Tag.objects.filter(slug=slug).first() if slug else None
+    if tag is None:
+        tag = Tag.objects.filter(name__iexact=name).order_by("pk").first()
+    if tag is None:
+        tag = Tag.objects.create(name=name, slug=slug or "")
+    live = set(Tag.objects.filter(slug__in=redirects).values_list("slug", flat=True))
+    for old_slug in redirects:
+        if old_slug not in live:
+            TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
+    return tag
+
+
 def case_duplicate_names():
     """Lower-cased names that more than one tag shares (e.g. “LLM” and “llm”)."""
     return (

@@ -7,17 +7,18 @@ from typing import Annotated, Literal
 
 import ijson
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_unicode_slug
 from django.utils.text import slugify
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
     model_validator,
 )
+from pydantic import Tag as Tag_
 from pydantic import ValidationError as SchemaError
 from taggit.models import Tag
 
@@ -150,7 +151,7 @@ class TagData(Schema):
     """A tag whose slug is not the one its name would get, or that old tag URLs lead to."""
 
     name: model_text(Tag, "name", required=True)
-    slug: Annotated[model_text(Tag, "slug", required=True), _django_check(validate_unicode_slug)]
+    slug: model_text(Tag, "slug", required=True)
     redirects: list[model_text(TagRedirect, "old_slug", required=True)] = []
 
 
@@ -195,7 +196,13 @@ class SummaryData(Schema):
     structure_intro: _markdown(Book, "structure_intro") = ""
     sections: list[SectionData] = []
     audience: list[model_text(AudienceItem, "text", required=True)] = []
-    tags: list[model_text(Tag, "name", required=True) | TagData] = []
+    tags: list[
+        Annotated[
+            Annotated[model_text(Tag, "name", required=True), Tag_("str")]
+            | Annotated[TagData, Tag_("object")],
+            Discriminator(lambda value: "object" if isinstance(value, dict) else "str"),
+        ]
+    ] = []
     status: Literal["published", "draft"] = "draft"
     published_at: Annotated[AwareDatetime | None, Field(strict=False)] = None
     parts: list[PartData] = []
@@ -214,6 +221,14 @@ class SummaryData(Schema):
         return self
 
     @property
+    def tag_entries(self):
+        """Each tag as ``(name, slug or None, old slugs)``: a plain name has neither."""
+        return [
+            (tag, None, ()) if isinstance(tag, str) else (tag.name, tag.slug, tuple(tag.redirects))
+            for tag in self.tags
+        ]
+
+    @property
     def book_slug(self):
         return self.slug or slugify(self.title, allow_unicode=True)[:320].strip("-")
 
@@ -221,9 +236,15 @@ class SummaryData(Schema):
 # --- Reading and validating -------------------------------------------------------------
 
 
+# The names under which a tag's two forms (a name, an object) appear in error locations.
+_UNION_TAGS = {"str", "object"}
+
+
 def _location(loc):
     text = ""
     for part in loc:
+        if part in _UNION_TAGS:
+            continue
         if isinstance(part, int):
             text += f"[{part}]"
         else:

@@ -22,6 +22,7 @@ from books.models import (
     Status,
     unique_slug,
 )
+from books.tags import tag_for_import
 from reviews.models import RelatedLink, Review, Takeaway
 
 from .format import (
@@ -308,15 +309,14 @@ def _write_contents(items):
 
 
 def _write_tags(items):
-    """Set each book's tags; a name matches an existing tag ignoring case, as taggit does."""
+    """Set each book's tags (``tag_for_import``: by slug, else by name ignoring case)."""
     tagged_item = Book.tags.through
-    tag_model = tagged_item.tag_model()
     tags = {}
-    for name in dict.fromkeys(name for item in items for name in item.summary.tags):
-        tags[name] = tag_model.objects.filter(name__iexact=name).order_by(
-            "pk"
-        ).first() or tag_model.objects.create(name=name)
-    wanted = {item.book.pk: {tags[name].pk for name in item.summary.tags} for item in items}
+    for entry in dict.fromkeys(entry for item in items for entry in item.summary.tag_entries):
+        tags[entry] = tag_for_import(*entry)
+    wanted = {
+        item.book.pk: {tags[entry].pk for entry in item.summary.tag_entries} for item in items
+    }
     content_type = ContentType.objects.get_for_model(Book)
     stale = []
     for row, book_pk, tag_pk in tagged_item.objects.filter(
