@@ -48,9 +48,10 @@ class Command(BaseCommand):
                         f"  Nothing from {path} was imported."
                     )
                 )
-                # A lost connection is opened afresh for the next file.
-                for connection in connections.all(initialized_only=True):
-                    connection.close_if_unusable_or_obsolete()
+                if problem is None:  # a lost connection is opened afresh for the next file
+                    for connection in connections.all(initialized_only=True):
+                        if not connection.in_atomic_block and not connection.is_usable():
+                            connection.close()
                 continue
             self.stdout.write(
                 self.style.SUCCESS(
