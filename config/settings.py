@@ -105,6 +105,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, and every log line written while serving it, carries its id.
+    "config.log.RequestIdMiddleware",
+    "config.security.RejectTraceMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.security.RejectNulCharactersMiddleware",
@@ -117,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A write refused because a long import holds SQLite's lock: a page that says so.
+    "config.faults.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -156,10 +161,48 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # How long a write waits for another writer before the busy page (config/faults.py).
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
     }
     if DEBUG:
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# --- Logging --------------------------------------------------------------------------------
+# Everything to standard error (gunicorn collects it): errors with their tracebacks, a
+# request id on every line (and in the X-Request-ID response header). LOG_FORMAT=json
+# writes one JSON object per line, for log collectors; LOG_LEVEL sets the threshold.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', got {LOG_FORMAT!r}.")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "config.log.RequestIdFilter"}},
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s"
+        },
+        "json": {"()": "config.log.JsonFormatter"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own logger would send errors to mail_admins only, with DEBUG off.
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        # A 404 or 405 is the access log's business; a 500 is logged with its traceback.
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        # runserver's own request lines.
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
 
 # --- Read replica ------------------------------------------------------------------
 # DATABASE_REPLICA_URL adds a read-only copy of the database (a PostgreSQL
@@ -259,8 +302,13 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # Largest image an editor may upload through the Markdown editor, in bytes.
 UPLOAD_IMAGE_MAX_BYTES = env_int("UPLOAD_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
-# Largest pixel area accepted (guards against decompression bombs).
-UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 40_000_000)
+# Largest pixel area of an image (or of one frame) accepted: 24 megapixels, a 6000x4000
+# photo. Decoding and re-encoding cost grows with the pixels: within these bounds a
+# 5 MB upload is processed or refused in about 2 s (docs/operations.md).
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 24_000_000)
+# An animation (GIF, WebP): at most this many frames, and this many pixels in all frames.
+UPLOAD_ANIMATION_MAX_FRAMES = env_int("UPLOAD_ANIMATION_MAX_FRAMES", 200)
+UPLOAD_ANIMATION_MAX_PIXELS = env_int("UPLOAD_ANIMATION_MAX_PIXELS", 16_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_IMAGE_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import search, suggest
 
@@ -22,7 +22,7 @@ def _url(query, tags=(), page=1):
     return "?" + urlencode(params)
 
 
-@require_GET
+@require_safe
 def results(request):
     """``/search/?q=…&tag=…&page=…``: ranked public summaries with highlighted snippets."""
     query = request.GET.get("q", "")
@@ -48,7 +48,7 @@ def results(request):
     )
 
 
-@require_GET
+@require_safe
 def suggestions(request):
     """``/search/suggest/?q=…``: JSON titles, authors and tags matching what was typed."""
     query = request.GET.get("q", "")
