@@ -62,17 +62,18 @@ def manage(env, *arguments):
 
 
 @contextmanager
-def gunicorn(env, ready_path):
+def gunicorn(env, ready_path, *, stderr=None):
     """Migrate, collect static files and serve with ``config/gunicorn.conf.py``; yield the base URL
-    once ``ready_path`` answers."""
+    once ``ready_path`` answers. ``stderr``: a file for the server's log."""
     manage(env, "migrate", "--no-input")
     manage(env, "collectstatic", "--no-input")
+    log = open(stderr, "w") if stderr else None  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "config.wsgi"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log or subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{env['PORT']}"
     try:
@@ -83,9 +84,12 @@ def gunicorn(env, ready_path):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stderr.read().decode()) from None
+                    output = Path(stderr).read_text() if log else server.stderr.read().decode()
+                    raise AssertionError(output) from None
                 time.sleep(0.2)
         yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if log:
+            log.close()
