@@ -77,6 +77,7 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
                 "formatter": "json",
             },
         },
+        "root": {"handlers": ["stderr"], "level": "INFO"},
         "loggers": {
             "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},

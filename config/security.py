@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils.csp import CSP
@@ -109,7 +110,11 @@ class SignInForm(AdminAuthenticationForm):
 
     def clean(self):
         with sign_in_turn(self.request, self.cleaned_data.get("username")):
-            return super().clean()
+            try:
+                return super().clean()
+            except ValidationError as error:
+                refused = error  # raised after the commit: the failure counted must stay
+        raise refused
 
 
 class SignInThrottleBackend(AxesStandaloneBackend):

@@ -56,10 +56,9 @@ def test_a_server_error_is_logged_with_its_traceback_and_request_id(tmp_path, lo
     env = production_env(
         tmp_path, free_port(), WEB_CONCURRENCY="1", GUNICORN_THREADS="2", LOG_FORMAT=log_format
     )
-    manage(env, "migrate", "--no-input")
-    _break_the_library(env)
     log = tmp_path / "server.log"
     with gunicorn(env, "/healthz", stderr=log) as base:
+        _break_the_library(env)
         with pytest.raises(urllib.error.HTTPError) as failed:
             urllib.request.urlopen(f"{base}/", timeout=10)
         assert failed.value.code == 500
