@@ -93,3 +93,40 @@ def gunicorn(env, ready_path, *, stderr=None):
         server.wait(timeout=30)
         if log:
             log.close()
+
+
+@contextmanager
+def private_redis():
+    """A Redis server of our own on a free local port (no persistence); yield its URL."""
+    import shutil
+
+    import pytest
+
+    program = shutil.which("redis-server")
+    if program is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is needed (apt-get install redis-server)")
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    server = subprocess.Popen(
+        [program, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.RedisError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("redis-server did not start") from None
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
