@@ -201,6 +201,8 @@ LOGGING = {
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
         # runserver's own request lines.
         "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # django-axes announces itself at every start and every sign-in: lock-outs suffice.
+        "axes": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },
 }
 
@@ -334,7 +336,7 @@ UPLOAD_IMAGE_MAX_BYTES = env_int("UPLOAD_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 24_000_000)
 # An animation (GIF, WebP): at most this many frames, and this many pixels in all frames.
 UPLOAD_ANIMATION_MAX_FRAMES = env_int("UPLOAD_ANIMATION_MAX_FRAMES", 200)
-UPLOAD_ANIMATION_MAX_PIXELS = env_int("UPLOAD_ANIMATION_MAX_PIXELS", 16_000_000)
+UPLOAD_ANIMATION_MAX_PIXELS = env_int("UPLOAD_ANIMATION_MAX_PIXELS", 12_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_IMAGE_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
