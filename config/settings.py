@@ -238,7 +238,8 @@ def cache_config(redis_url):
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, reusing its client (config/cache.py says why).
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "library",
             # A stalled Redis must fail a cache call quickly, not hang a worker.
