@@ -241,7 +241,7 @@ def test_a_sqlite_library_round_trips_through_postgresql_and_back(tmp_path):
             ("sqlite again", f"sqlite:///{tmp_path / 'last.sqlite3'}"),
         ]
         exports, snapshots = [], []
-        for number, (name, url) in enumerate(stages):
+        for number, (_, url) in enumerate(stages):
             env = {**base, "DATABASE_URL": url}
             _manage(env, "migrate", "--no-input", "-v", "0")
             if number == 0:

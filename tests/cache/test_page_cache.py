@@ -197,7 +197,7 @@ def test_the_view_sees_only_the_parameters_it_reads(client, library, committed):
         for number in range(13):
             BookFactory(title=f"Filler {number}", tags=["nlp"])
     # The pagination links are built from the query: a junk parameter must not reach them.
-    first, html = get(client, "/?utm_source=junk")
+    _, html = get(client, "/?utm_source=junk")
     assert "utm_source" not in html
     assert 'href="?page=2"' in html
 
