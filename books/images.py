@@ -93,6 +93,9 @@ def reencode_image(file):
                 image.save(output, image_format, save_all=True)
             elif image_format == "JPEG":
                 ImageOps.exif_transpose(image).save(output, "JPEG", quality=90)
+            elif image_format == "WEBP":
+                # libwebp's fastest method: its default (4) takes 2.5 s on a 24-megapixel image.
+                image.save(output, "WEBP", quality=85, method=0)
             else:
                 image.save(output, image_format)
     except ValidationError:
