@@ -176,9 +176,10 @@ def test_junk_query_parameters_reach_the_plain_pages_entry(client, library, comm
 
 
 def cache_entries():
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
+    cache = caches["default"]
     if isinstance(cache, LocMemCache):
         return len(cache._cache)
     return cache._cache.get_client().dbsize()  # Redis: this test database's keys
