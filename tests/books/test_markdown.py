@@ -117,6 +117,7 @@ def test_text_after_an_unclosed_style_reaches_the_page_and_search(
 
     with django_capture_on_commit_callbacks(execute=True):
         book = build_summary(title="Styled summary")
+    with django_capture_on_commit_callbacks(execute=True):
         chapter = Chapter.objects.filter(part__book=book).first()
         chapter.summary = "Intro.\n\n<style>\n\nThe zanzibarian conclusion survives."
         chapter.save()
