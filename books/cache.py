@@ -1,17 +1,21 @@
-"""The readers' page cache: whole anonymous pages, keyed on version tokens.
+"""The readers' page cache: whole anonymous pages, stored under their URL with a version token.
 
 Why the tokens are exact across processes, and where they live: docs/architecture.md.
 Only anonymous reads are cached: a request carrying a session cookie is served
 fresh and never stored, and so are responses that set a cookie or say
-``private``/``no-store``. Only 200s are stored.
+``private``/``no-store``. Only 200s are stored. A page's entry is keyed on the
+query parameters its view reads and no others: ``?utm_source=…`` reaches the
+same entry as the plain URL.
 """
 
 import hashlib
+import logging
 import secrets
 from collections import defaultdict
 from datetime import UTC
 from functools import wraps
 from itertools import batched
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -21,22 +25,27 @@ from django.db import connections, router, transaction
 from django.db.models import Q
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, get_resolver
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import quote_etag
+from django.utils.http import quote_etag, urlencode
+from django.views.decorators.http import require_safe
 from taggit.models import TaggedItem
 
 from .changes import summaries_changed
 from .models import Book, LibraryVersion, Status, SummaryVersion
 
+logger = logging.getLogger(__name__)
+
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-# A longer query string is served but not stored: nobody shares such links, and
-# random ones must not push real pages out of the cache.
+# A longer query string (of the parameters a view reads) is served but not stored:
+# nobody shares such links, and random ones must not push real pages out of the cache.
 MAX_QUERY_LENGTH = 256
 BATCH = 500
 LIBRARY, SUMMARY = "library", "summary"
+# Where the tokens live when PAGE_CACHE_TOKENS is "cache" (a cache shared by every process).
+LIBRARY_KEY = "page-version:library"
 
 
 def new_token():
@@ -47,22 +56,37 @@ def new_token():
 # --- Which views are cached ---------------------------------------------------------------------
 
 
-def cached_page(view, *, summary=False):
+class PagePolicy(NamedTuple):
+    """How a cached view's pages are keyed: on the library's token or its summary's, and on the
+    query parameters it reads."""
+
+    kind: str
+    params: tuple
+
+
+def cached_page(view, *, summary=False, params=()):
     """Mark ``view`` as a readers' page that ``PageCacheMiddleware`` caches for anonymous readers.
 
     ``summary=True`` keys the page on the version of the summary at the URL's
-    ``slug`` instead of the whole library's.
+    ``slug`` instead of the whole library's. ``params`` names the query parameters
+    the view reads: the page is keyed on them alone, and the view sees no others.
+    Readers' pages answer GET and HEAD only.
     """
 
+    @require_safe
     @wraps(view)
     def page(request, *args, **kwargs):
         return view(request, *args, **kwargs)
 
-    page.page_cache = SUMMARY if summary else LIBRARY
+    page.page_cache = PagePolicy(SUMMARY if summary else LIBRARY, tuple(params))
     return page
 
 
-# --- Reading the versions: one query per request --------------------------------------------------
+# --- Reading the versions -------------------------------------------------------------------------
+# PAGE_CACHE_TOKENS = "database": one small query per request, exact whatever the cache
+# backend (a local-memory cache per worker cannot be cleared from another process).
+# PAGE_CACHE_TOKENS = "cache": the tokens live beside the pages in a cache every process
+# shares (Redis), so that a hit makes no database query at all.
 
 _LIBRARY_SQL = "SELECT token, next_publication FROM {library} WHERE id = 1"
 _SUMMARY_SQL = (
@@ -70,6 +94,16 @@ _SUMMARY_SQL = (
     "LEFT JOIN {book} book ON book.slug = %s "
     "LEFT JOIN {summary} summary ON summary.book_id = book.id WHERE library.id = 1"
 )
+
+
+def tokens_in_cache():
+    """True when the version tokens are kept in the (shared) cache rather than the database."""
+    return settings.PAGE_CACHE_TOKENS == "cache"
+
+
+def summary_key(slug):
+    """The cache key of the token of the summary page at ``slug`` (tokens in the cache)."""
+    return f"page-version:summary:{hashlib.sha256(slug.encode()).hexdigest()}"
 
 
 def _version_sql(connection, slug):
@@ -84,15 +118,15 @@ def _version_sql(connection, slug):
     return (_LIBRARY_SQL if slug is None else _SUMMARY_SQL).format(**quoted)
 
 
-def current_version(slug=None):
-    """The token keying a list (the library's), or the summary page at ``slug`` (its own).
+def _is_due(next_publication):
+    if next_publication is None:
+        return False
+    if timezone.is_naive(next_publication):  # SQLite stores UTC without a zone
+        next_publication = timezone.make_aware(next_publication, UTC)
+    return next_publication <= timezone.now()
 
-    One small query. A summary without a version row yet is keyed on the library's
-    token, which every change replaces. When a scheduled summary's time has come
-    since the tokens were last replaced, the pages it appears on are retired first
-    (``retire_due``). Returns None without a library version (a database flushed by
-    hand): such a request is served but not cached.
-    """
+
+def _database_version(slug):
     connection = connections[router.db_for_read(LibraryVersion)]
     with connection.cursor() as cursor:
         cursor.execute(_version_sql(connection, slug), [] if slug is None else [slug])
@@ -100,23 +134,62 @@ def current_version(slug=None):
     if row is None:
         return None
     token, next_publication, *summary = row
-    if next_publication is not None:
-        if timezone.is_naive(next_publication):  # SQLite stores UTC without a zone
-            next_publication = timezone.make_aware(next_publication, UTC)
-        if next_publication <= timezone.now():
-            retire_due()
-            return current_version(slug)
+    if _is_due(next_publication):
+        retire_due()
+        return _database_version(slug)
     if summary and summary[0] is not None:
         token = summary[0]
     return token
 
 
-def page_key(request, token):
-    """The cache key of this request's page under ``token`` (from ``current_version``)."""
+def _library_in_cache():
+    """``(token, next_publication)`` from the cache; a new token when the cache has none."""
+    library = cache.get(LIBRARY_KEY)
+    if library is None:
+        # A new random token matches no stored page, so a lost key is always safe.
+        next_publication = (
+            LibraryVersion.objects.filter(pk=1).values_list("next_publication", flat=True).first()
+        )
+        cache.add(LIBRARY_KEY, (new_token(), next_publication), timeout=None)
+        library = cache.get(LIBRARY_KEY)
+    return library
+
+
+def lookup(slug, key, *, retried=False):
+    """``(token, entry)``: the current token of a page and the cache's entry at ``key``.
+
+    With the tokens in the cache, both come from one round trip and no query. A
+    summary without a token of its own is keyed on the library's token, which every
+    change replaces. When a scheduled summary's time has come since the tokens were
+    last replaced, the pages it appears on are retired first (``retire_due``). The
+    token is None when there is no library version (a database flushed by hand):
+    such a request is served but not cached.
+    """
+    if not tokens_in_cache():
+        token = _database_version(slug)
+        return token, (cache.get(key) if token is not None else None)
+    keys = [LIBRARY_KEY, *([key] if key else []), *([summary_key(slug)] if slug else [])]
+    found = cache.get_many(keys)
+    library = found.get(LIBRARY_KEY) or _library_in_cache()
+    token, next_publication = library
+    if _is_due(next_publication) and not retried:
+        retire_due()
+        return lookup(slug, key, retried=True)
+    if slug is not None:
+        token = found.get(summary_key(slug), token)
+    return token, found.get(key) if key else None
+
+
+def current_version(slug=None):
+    """The token keying a list (the library's), or the summary page at ``slug`` (its own)."""
+    return lookup(slug, None)[0]
+
+
+def page_key(request):
+    """The cache key of this request's page: its address, with the parameters its view reads."""
     query = request.META.get("QUERY_STRING", "")
     address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    digest = hashlib.sha256(f"{address}|{token}".encode()).hexdigest()
-    return f"page:{digest}"
+    return f"page:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def fragment_cache(request, public=True):
@@ -143,8 +216,12 @@ def anonymous_read(request):
         and request.method in SAFE_METHODS
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "authorization" not in request.headers
-        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
     )
+
+
+def read_params(request, params):
+    """The query string of ``params`` alone, in their fixed order: what the view reads."""
+    return urlencode([(name, value) for name in params for value in request.GET.getlist(name)])
 
 
 def _forbids_caching(response):
@@ -189,7 +266,7 @@ def _answer(request, response):
 
 
 def _policy(request):
-    """``(LIBRARY or SUMMARY, slug)`` when the URL's view is a cached page, else None."""
+    """``(PagePolicy, slug)`` when the URL's view is a cached page, else None."""
     try:
         match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
     except Resolver404:
@@ -206,6 +283,11 @@ class PageCacheMiddleware:
     security headers of every response. It stores a page with the headers the
     middleware below it added (X-Frame-Options, Content-Length, Vary), gives
     every readers' page an ETag, and answers 304 to a reader whose copy is current.
+
+    The view of a cached page sees only the query parameters it declared: any
+    other parameter is dropped before it runs, so a page stored under the plain
+    URL never holds something a junk parameter changed. A cache that fails (Redis
+    unreachable) costs the page its caching, never the page.
     """
 
     def __init__(self, get_response):
@@ -215,28 +297,44 @@ class PageCacheMiddleware:
         policy = _policy(request)
         if policy is None:
             return self.get_response(request)
-        kind, slug = policy
+        (kind, params), slug = policy
         if not anonymous_read(request) or (
             kind == SUMMARY and not slug_unicode_re.match(slug or "")
         ):
             return self.fresh(request)
-        token = current_version(slug if kind == SUMMARY else None)
+        query = read_params(request, params)
+        request.GET = QueryDict(query)
+        request.META["QUERY_STRING"] = query
+        if len(query) > MAX_QUERY_LENGTH:
+            return self.fresh(request)
+        key = page_key(request)
+        try:
+            token, entry = lookup(slug if kind == SUMMARY else None, key)
+        except Exception:  # a cache or token store that fails: serve the page without it
+            logger.warning("The page cache could not be read for %s", request.path, exc_info=True)
+            return self.fresh(request)
         if token is None:
             return self.fresh(request)
         # The view may cache parts of the page under the same token (``fragment_cache``).
         request.page_version = token
-        key = page_key(request, token)
-        entry = cache.get(key)
-        if entry is not None:
-            content, headers = entry
+        if entry is not None and entry[0] == token:
+            _, content, headers = entry
             response = HttpResponse(content, headers=headers)
             response.headers["X-Page-Cache"] = "hit"
             return _answer(request, response)
         response = self.get_response(request)
         storable = _storable(response)
         if _add_validators(response) and storable:
-            cache.set(key, (response.content, dict(response.headers)), settings.PAGE_CACHE_SECONDS)
-            response.headers["X-Page-Cache"] = "miss"
+            try:
+                cache.set(
+                    key,
+                    (token, response.content, dict(response.headers)),
+                    settings.PAGE_CACHE_SECONDS,
+                )
+            except Exception:
+                logger.warning("The page cache could not store %s", request.path, exc_info=True)
+            else:
+                response.headers["X-Page-Cache"] = "miss"
         return _answer(request, response)
 
     def fresh(self, request):
@@ -264,22 +362,48 @@ def retire(book_ids):
     summaries and of every summary carrying a tag that a changed one has now
     or had at its previous change (``SummaryVersion.tag_ids``): one that lost
     a tag may have been shown through it.
+
+    Retirements take turns on the library's row lock. With the tokens in the cache
+    they are written there before that lock is released, so a token in the cache
+    never goes back to an older one, whichever process retired last.
     """
     token = new_token()
     book_type = ContentType.objects.get_for_model(Book)
-    tags = set()
+    tags, renewed, old_slugs = set(), set(), set()
     # Inside a transaction every read goes to the primary, never to a lagging replica.
     with transaction.atomic():
+        LibraryVersion.objects.select_for_update().filter(pk=1).first()
         for chunk in batched(sorted(book_ids), BATCH):
-            tags.update(_renew_summaries(chunk, token, book_type))
+            tags.update(_renew_summaries(chunk, token, book_type, renewed, old_slugs))
         for chunk in batched(sorted(tags), BATCH):
-            neighbours = TaggedItem.objects.filter(content_type=book_type, tag_id__in=chunk)
-            SummaryVersion.objects.filter(book_id__in=neighbours.values("object_id")).update(
-                token=token
+            neighbours = SummaryVersion.objects.filter(
+                book_id__in=TaggedItem.objects.filter(
+                    content_type=book_type, tag_id__in=chunk
+                ).values("object_id")
             )
+            renewed.update(neighbours.values_list("book_id", flat=True))
+            neighbours.update(token=token)
+        next_publication = _next_publication()
         LibraryVersion.objects.update_or_create(
-            pk=1, defaults={"token": token, "next_publication": _next_publication()}
+            pk=1, defaults={"token": token, "next_publication": next_publication}
         )
+        if tokens_in_cache():
+            _write_tokens_to_cache(token, next_publication, renewed, old_slugs)
+
+
+def _write_tokens_to_cache(token, next_publication, renewed, old_slugs):
+    """The new tokens in the cache: the renewed summaries' under their slugs, then the library's.
+
+    A slug a summary no longer has (renamed or deleted) loses its token: its page
+    falls back to the library's, which is new.
+    """
+    slugs = set()
+    for chunk in batched(sorted(renewed), BATCH):
+        slugs.update(Book.objects.filter(pk__in=chunk).values_list("slug", flat=True))
+    cache.delete_many([summary_key(slug) for slug in old_slugs - slugs])
+    for chunk in batched(sorted(slugs), BATCH):
+        cache.set_many({summary_key(slug): token for slug in chunk}, timeout=None)
+    cache.set(LIBRARY_KEY, (token, next_publication), timeout=None)
 
 
 def _next_publication():
@@ -302,7 +426,11 @@ def retire_due():
     """
     with transaction.atomic():
         version = LibraryVersion.objects.select_for_update().filter(pk=1).first()
-        if version is None or version.next_publication is None:
+        if version is None:
+            return
+        if not _is_due(version.next_publication):
+            if tokens_in_cache():  # another process did it: the cache may not say so yet
+                cache.set(LIBRARY_KEY, (version.token, version.next_publication), timeout=None)
             return
         if version.next_publication > timezone.now():
             return  # another request did it
@@ -315,10 +443,18 @@ def retire_due():
         retire(due | Book.objects.linking_to(due))
 
 
-def _renew_summaries(book_ids, token, book_type):
-    """New version rows for these summaries (none if deleted); return their old and new tags."""
+def _renew_summaries(book_ids, token, book_type, renewed, old_slugs):
+    """New version rows for these summaries (none if deleted); return their old and new tags.
+
+    Adds the summaries given new tokens to ``renewed``, and the slugs they had at
+    their previous change to ``old_slugs``.
+    """
     previous = SummaryVersion.objects.filter(book_id__in=book_ids)
-    tags = {tag for row in previous.values_list("tag_ids", flat=True) for tag in row}
+    tags = set()
+    for tag_ids, slug in previous.values_list("tag_ids", "slug"):
+        tags.update(tag_ids)
+        if slug:
+            old_slugs.add(slug)
     current = defaultdict(list)
     for book_id, tag_id in TaggedItem.objects.filter(
         content_type=book_type, object_id__in=book_ids
@@ -326,10 +462,11 @@ def _renew_summaries(book_ids, token, book_type):
         current[book_id].append(tag_id)
         tags.add(tag_id)
     previous.delete()
-    SummaryVersion.objects.bulk_create(
-        SummaryVersion(book_id=book_id, token=token, tag_ids=sorted(current[book_id]))
-        for book_id in Book.objects.filter(pk__in=book_ids).values_list("pk", flat=True)
+    rows = SummaryVersion.objects.bulk_create(
+        SummaryVersion(book_id=book_id, token=token, tag_ids=sorted(current[book_id]), slug=slug)
+        for book_id, slug in Book.objects.filter(pk__in=book_ids).values_list("pk", "slug")
     )
+    renewed.update(row.book_id for row in rows)
     return tags
 
 

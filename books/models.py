@@ -6,7 +6,11 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -19,6 +23,14 @@ from taggit.managers import TaggableManager
 from .images import image_extension, reencode_image, validate_cover
 from .markdown import RenderedMarkdownMixin
 from .reading import CountedWords, reading_minutes, reading_words_sum
+
+# Every text a person types is refused with a NUL character in it: PostgreSQL cannot
+# store one, so a library that accepted one on SQLite could not be restored there.
+# The admin's forms and the summary-file schema both run the fields' validators.
+NUL_FREE = ProhibitNullCharactersValidator()
+# The longest Markdown or prose field: far above any summary's, and a bound for the
+# import's reader (books/summaries/format.py) before it builds a string.
+TEXT_MAX_LENGTH = 100_000
 
 # Positions are parked above this offset while an ordered list is re-saved, so
 # that a reorder never collides with the unique position constraint.
@@ -118,18 +130,26 @@ class AuthorQuerySet(models.QuerySet):
 class Author(RenderedMarkdownMixin, models.Model):
     """A person who wrote one or more books in the library."""
 
-    name = models.CharField(max_length=200, help_text="Full name as printed on the cover.")
+    name = models.CharField(
+        validators=[NUL_FREE], max_length=200, help_text="Full name as printed on the cover."
+    )
     slug = models.SlugField(
+        validators=[NUL_FREE],
         max_length=220,
         allow_unicode=True,
         blank=True,
         help_text="Used in the author's URL. Leave empty to derive it from the name.",
     )
     bio = MarkdownxField(
-        blank=True, help_text="A short biography in Markdown: who they are and why they matter."
+        validators=[NUL_FREE],
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="A short biography in Markdown: who they are and why they matter.",
     )
     bio_html = models.TextField(blank=True, editable=False)
-    website = models.URLField(blank=True, help_text="The author's own site, shown as a link.")
+    website = models.URLField(
+        validators=[NUL_FREE], blank=True, help_text="The author's own site, shown as a link."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -225,15 +245,18 @@ class BookQuerySet(models.QuerySet):
 class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A book and its summary: the facts, the opening hook, the description and the structure."""
 
-    title = models.CharField(max_length=300)
-    subtitle = models.CharField(max_length=300, blank=True)
+    title = models.CharField(validators=[NUL_FREE], max_length=300)
+    subtitle = models.CharField(validators=[NUL_FREE], max_length=300, blank=True)
     slug = models.SlugField(
+        validators=[NUL_FREE],
         max_length=320,
         allow_unicode=True,
         help_text="The last part of the summary's address (/books/…/). Filled in from the title.",
     )
     authors = models.ManyToManyField(Author, through="BookAuthor", related_name="books")
-    publisher = models.CharField(max_length=200, blank=True, help_text="E.g. O'Reilly Media, Inc.")
+    publisher = models.CharField(
+        validators=[NUL_FREE], max_length=200, blank=True, help_text="E.g. O'Reilly Media, Inc."
+    )
     year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -250,7 +273,7 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
         "ISBN",
         max_length=17,
         blank=True,
-        validators=[validate_isbn],
+        validators=[validate_isbn, NUL_FREE],
         help_text="Optional ISBN-10 or ISBN-13; hyphens are fine.",
     )
     cover = models.ImageField(
@@ -260,21 +283,28 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
         help_text="Optional cover image (PNG, JPEG, WebP or GIF).",
     )
     lede = models.TextField(
+        validators=[NUL_FREE],
         max_length=600,
         blank=True,
         help_text="The opening hook: one to three sentences that make a reader want more. "
         "Plain text.",
     )
     description = MarkdownxField(
+        validators=[NUL_FREE],
+        max_length=TEXT_MAX_LENGTH,
         blank=True,
         help_text="What the book is and covers, in Markdown. Shown under the book facts.",
     )
     description_html = models.TextField(blank=True, editable=False)
     authors_intro = models.TextField(
+        validators=[NUL_FREE],
+        max_length=TEXT_MAX_LENGTH,
         blank=True,
         help_text="Optional sentence shown above the author bios under “About the authors”.",
     )
     structure_intro = MarkdownxField(
+        validators=[NUL_FREE],
+        max_length=TEXT_MAX_LENGTH,
         blank=True,
         help_text="Optional overview shown under “Book structure”, above the parts and chapters.",
     )
@@ -288,6 +318,7 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     )
     seo_title = models.CharField(
         "SEO title",
+        validators=[NUL_FREE],
         max_length=120,
         blank=True,
         help_text="Optional: the title search engines and social cards show (about 60 "
@@ -295,6 +326,7 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     )
     seo_description = models.CharField(
         "SEO description",
+        validators=[NUL_FREE],
         max_length=300,
         blank=True,
         help_text="Optional: the description search engines and social cards show (about 155 "
@@ -487,8 +519,14 @@ class Section(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField(default=0)
-    heading = models.CharField(max_length=200, help_text="E.g. “Philosophy of the book”.")
-    body = MarkdownxField(help_text="The section's text in Markdown.")
+    heading = models.CharField(
+        validators=[NUL_FREE], max_length=200, help_text="E.g. “Philosophy of the book”."
+    )
+    body = MarkdownxField(
+        validators=[NUL_FREE],
+        max_length=TEXT_MAX_LENGTH,
+        help_text="The section's text in Markdown.",
+    )
     body_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = {"body": "body_html"}
@@ -509,7 +547,11 @@ class AudienceItem(SummaryRowsMixin, CountedWords):
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="audience")
     position = models.PositiveIntegerField(default=0)
-    text = models.CharField(max_length=300, help_text="One kind of reader, e.g. “Engineers who…”.")
+    text = models.CharField(
+        validators=[NUL_FREE],
+        max_length=300,
+        help_text="One kind of reader, e.g. “Engineers who…”.",
+    )
 
     counted_fields = ("text",)
 
@@ -530,9 +572,19 @@ class Part(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="parts")
     position = models.PositiveIntegerField(default=0)
-    label = models.CharField(max_length=20, blank=True, help_text="Numbering as printed: “I”, “2”…")
-    title = models.CharField(max_length=300)
-    summary = MarkdownxField(blank=True, help_text="What this part covers, in Markdown.")
+    label = models.CharField(
+        validators=[NUL_FREE],
+        max_length=20,
+        blank=True,
+        help_text="Numbering as printed: “I”, “2”…",
+    )
+    title = models.CharField(validators=[NUL_FREE], max_length=300)
+    summary = MarkdownxField(
+        validators=[NUL_FREE],
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="What this part covers, in Markdown.",
+    )
     summary_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = {"summary": "summary_html"}
@@ -553,8 +605,13 @@ class Chapter(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
 
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="chapters")
     position = models.PositiveIntegerField(default=0)
-    title = models.CharField(max_length=300)
-    summary = MarkdownxField(blank=True, help_text="A short summary of the chapter in Markdown.")
+    title = models.CharField(validators=[NUL_FREE], max_length=300)
+    summary = MarkdownxField(
+        validators=[NUL_FREE],
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="A short summary of the chapter in Markdown.",
+    )
     summary_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = {"summary": "summary_html"}
@@ -590,7 +647,7 @@ class TagRedirect(models.Model):
     Created when tags are merged or a tag's slug is changed in the admin.
     """
 
-    old_slug = models.SlugField(max_length=100, allow_unicode=True)
+    old_slug = models.SlugField(validators=[NUL_FREE], max_length=100, allow_unicode=True)
     tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="redirects")
     old_tag_id = models.BigIntegerField(
         null=True,
@@ -641,6 +698,11 @@ class SummaryVersion(models.Model):
     book_id = models.BigIntegerField(primary_key=True)
     token = models.BigIntegerField()
     tag_ids = models.JSONField(default=list)
+    slug = models.CharField(
+        max_length=320,
+        blank=True,
+        help_text="The summary's slug at the last change: its token in a shared cache is under it.",
+    )
 
     def __str__(self):
         return f"summary {self.book_id} version {self.token:x}"

@@ -174,6 +174,25 @@ def tags_named(names):
     return tags
 
 
+def tag_for_import(name, slug=None, redirects=()):
+    """The tag a summary file names, created if need be, with its old slugs leading to it.
+
+    Found by ``slug`` when the file gives one, else by name ignoring case in every script;
+    a new tag gets the file's slug, or taggit's from its name. An old slug becomes a
+    redirect unless a tag uses it now: a live tag's URL wins.
+    """
+    tag = Tag.objects.filter(slug=slug).first() if slug else None
+    if tag is None:
+        tag = _same_name(name).first()
+    if tag is None:
+        tag = Tag.objects.create(name=name.strip(), slug=slug or "")
+    live = set(Tag.objects.filter(slug__in=redirects).values_list("slug", flat=True))
+    for old_slug in redirects:
+        if old_slug not in live:
+            TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
+    return tag
+
+
 def same_name_exists(name, *, exclude_pk=None):
     """Another tag with ``name`` in other capitals, or None."""
     return _same_name(name).exclude(pk=exclude_pk).first()

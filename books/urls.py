@@ -9,18 +9,27 @@ from .feeds import LatestSummariesFeed, TagFeed
 app_name = "books"
 
 # Slugs are <str:…>: Django's <slug:…> is ASCII-only, and tags and titles keep unicode.
-# Readers' pages are cached for anonymous visitors (books/cache.py); previews never are.
+# Readers' pages are cached for anonymous visitors (books/cache.py), keyed on the query
+# parameters each view reads (``params``); previews never are.
 urlpatterns = [
-    path("", cached_page(views.BookListView.as_view()), name="list"),
+    path("", cached_page(views.BookListView.as_view(), params=["page"]), name="list"),
     path(
         "books/<str:slug>/",
         cached_page(views.BookDetailView.as_view(), summary=True),
         name="detail",
     ),
-    path("tags/", cached_page(views.TagListView.as_view()), name="tags"),
-    path("tags/<str:slug>/", cached_page(views.TagDetailView.as_view()), name="tag"),
+    path("tags/", cached_page(views.TagListView.as_view(), params=["sort"]), name="tags"),
+    path(
+        "tags/<str:slug>/",
+        cached_page(views.TagDetailView.as_view(), params=["and", "page"]),
+        name="tag",
+    ),
     path("tags/<str:slug>/feed/", cached_page(TagFeed()), name="tag_feed"),
-    path("authors/<str:slug>/", cached_page(views.AuthorDetailView.as_view()), name="author"),
+    path(
+        "authors/<str:slug>/",
+        cached_page(views.AuthorDetailView.as_view(), params=["page"]),
+        name="author",
+    ),
     path("feeds/latest/", cached_page(LatestSummariesFeed()), name="latest_feed"),
     path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
 ]

@@ -5,6 +5,7 @@ GUNICORN_THREADS   threads per worker (default 4)
 BIND               address to listen on (default 127.0.0.1:$PORT)
 PORT               port when BIND is not set (default 8000)
 GUNICORN_TIMEOUT   seconds a request may take before its worker is restarted (default 30)
+LOG_FORMAT         text (default) or json: gunicorn's own lines in the same format as the site's
 """
 
 # gunicorn's conventional file name; /dev/shm is wanted here, not a temporary-file slip.
@@ -54,6 +55,34 @@ control_socket_disable = True
 
 accesslog = "-"
 errorlog = "-"
+# The access line ends with the request's id, as the site's own log lines carry it.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms '
+    "request=%({x-request-id}o)s"
+)
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "config.log.JsonFormatter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "json",
+            },
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+            },
+        },
+        "root": {"handlers": ["stderr"], "level": "INFO"},
+        "loggers": {
+            "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        },
+    }
 # The heartbeat file on tmpfs: a slow disk must not make workers look dead.
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"

@@ -1,11 +1,15 @@
-"""Site-wide safety plumbing: the client's address, sign-in throttling and serving media."""
+"""Site-wide safety plumbing: the client's address, sign-in throttling, methods and media."""
 
 import ipaddress
+from contextlib import contextmanager
 from pathlib import PurePosixPath
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
-from django.http import Http404
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.http import Http404, HttpResponseNotAllowed
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
@@ -69,6 +73,50 @@ class RejectNulCharactersMiddleware:
         return self.get_response(request)
 
 
+class RejectTraceMiddleware:
+    """Answer 405 to TRACE (and TRACK): no page of the site echoes a request back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in {"TRACE", "TRACK"}:
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        return self.get_response(request)
+
+
+@contextmanager
+def sign_in_turn(request, username):
+    """Sign-ins for one account, or from one address, take turns: checking the lock-out,
+    the password and recording a failure happen as one step.
+
+    Without this, a burst of parallel attempts all pass the lock-out check before any
+    failure is counted. The turn is a transaction: on PostgreSQL it holds advisory locks
+    on the account's and the address's keys; on SQLite the transaction itself takes the
+    database's write lock (``transaction_mode`` IMMEDIATE), so sign-ins take turns there
+    anyway.
+    """
+    keys = sorted({f"sign-in:account:{username or ''}", f"sign-in:address:{client_ip(request)}"})
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for key in keys:
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        yield
+
+
+class SignInForm(AdminAuthenticationForm):
+    """The admin's sign-in form, checked in the account's and the address's turn."""
+
+    def clean(self):
+        with sign_in_turn(self.request, self.cleaned_data.get("username")):
+            try:
+                return super().clean()
+            except ValidationError as error:
+                refused = error  # raised after the commit: the failure counted must stay
+        raise refused
+
+
 class SignInThrottleBackend(AxesStandaloneBackend):
     """django-axes' lock-out check for every sign-in made over HTTP.
 
@@ -90,7 +138,10 @@ def serve_media(request, path):
     """Serve an uploaded file from MEDIA_ROOT with headers that stop it acting as a page."""
     if any(part.startswith(".") for part in PurePosixPath(path).parts):
         raise Http404("No such file.")
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:  # a name the file system cannot hold (too long, say): no such file
+        raise Http404("No such file.") from None
     if response.status_code == 200:
         suffix = PurePosixPath(path).suffix.lower()
         if suffix in MEDIA_IMAGE_TYPES:

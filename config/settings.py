@@ -107,6 +107,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, and every log line written while serving it, carries its id.
+    "config.log.RequestIdMiddleware",
+    "config.security.RejectTraceMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.security.RejectNulCharactersMiddleware",
@@ -119,6 +122,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A write refused because a long import holds SQLite's lock: a page that says so.
+    "config.faults.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -158,10 +163,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # How long a write waits for another writer before the busy page (config/faults.py).
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
     }
     if DEBUG:
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# --- Logging --------------------------------------------------------------------------------
+# Everything to standard error (gunicorn collects it): errors with their tracebacks, a
+# request id on every line (and in the X-Request-ID response header). LOG_FORMAT=json
+# writes one JSON object per line, for log collectors; LOG_LEVEL sets the threshold.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', got {LOG_FORMAT!r}.")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "config.log.RequestIdFilter"}},
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s"
+        },
+        "json": {"()": "config.log.JsonFormatter"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own logger would send errors to mail_admins only, with DEBUG off.
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        # A 404 or 405 is the access log's business; a 500 is logged with its traceback.
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        # runserver's own request lines.
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # django-axes announces itself at every start and every sign-in: lock-outs suffice.
+        "axes": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}
 
 # --- Read replica ------------------------------------------------------------------
 # DATABASE_REPLICA_URL adds a read-only copy of the database (a PostgreSQL
@@ -195,7 +240,8 @@ def cache_config(redis_url):
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, reusing its client (config/cache.py says why).
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "library",
             # A stalled Redis must fail a cache call quickly, not hang a worker.
@@ -209,6 +255,20 @@ CACHES = cache_config(REDIS_URL)
 # How long readers' pages stay in the cache (books/cache.py): an upper bound
 # only, since every change retires the pages it affects at once; 0 turns it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+# Where the page cache keeps its version tokens: in the database (one small query per
+# request, exact with a cache per process), or beside the pages in a cache every process
+# shares (no query on a hit, and cached pages outlive a database outage).
+PAGE_CACHE_TOKENS = os.environ.get("PAGE_CACHE_TOKENS", "").strip() or (
+    "cache" if REDIS_URL else "database"
+)
+if PAGE_CACHE_TOKENS not in {"cache", "database"}:
+    raise ImproperlyConfigured(
+        f"PAGE_CACHE_TOKENS must be 'cache' or 'database', got {PAGE_CACHE_TOKENS!r}."
+    )
+if PAGE_CACHE_TOKENS == "cache" and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "PAGE_CACHE_TOKENS=cache needs a cache every process shares: set REDIS_URL."
+    )
 
 # --- Authentication ------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -234,8 +294,34 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads (covers, Markdown images) on the local disk, or with MEDIA_STORAGE=s3 in an S3
+# bucket (or any S3-compatible store) that every app server reads: django-storages, set
+# with the standard AWS_* variables (docs/operations.md).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "").strip().lower() or "filesystem"
+if MEDIA_STORAGE not in {"filesystem", "s3"}:
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE must be 'filesystem' or 's3', got {MEDIA_STORAGE!r}."
+    )
+MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    # Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role.
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME", "").strip() or None
+    # An S3-compatible store (MinIO, Ceph…) at its own address.
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None
+    # A CDN or the bucket's public host name for the files' URLs.
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip() or None
+    # Plain public URLs: a cached page keeps an image's URL far longer than a signature lasts.
+    AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
+    # Names are random already; never replace a file another summary may show.
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_DEFAULT_ACL = None  # the bucket's policy decides who may read
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=86400"}
+    MEDIA_BACKEND = {"BACKEND": "storages.backends.s3.S3Storage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -250,8 +336,13 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # Largest image an editor may upload through the Markdown editor, in bytes.
 UPLOAD_IMAGE_MAX_BYTES = env_int("UPLOAD_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
-# Largest pixel area accepted (guards against decompression bombs).
-UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 40_000_000)
+# Largest pixel area of an image (or of one frame) accepted: 24 megapixels, a 6000x4000
+# photo. Decoding and re-encoding cost grows with the pixels: within these bounds a
+# 5 MB upload is processed or refused in about 2 s (docs/operations.md).
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 24_000_000)
+# An animation (GIF, WebP): at most this many frames, and this many pixels in all frames.
+UPLOAD_ANIMATION_MAX_FRAMES = env_int("UPLOAD_ANIMATION_MAX_FRAMES", 200)
+UPLOAD_ANIMATION_MAX_PIXELS = env_int("UPLOAD_ANIMATION_MAX_PIXELS", 12_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_IMAGE_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

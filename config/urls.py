@@ -10,10 +10,12 @@ from books.sitemaps import SITEMAPS
 from books.uploads import ImageUploadView, MarkdownPreviewView
 from books.views import favicon, robots_txt
 from config.health import health
-from config.security import serve_media
+from config.security import SignInForm, serve_media
 
 admin.site.site_header = "Book summaries — editors"
 admin.site.site_title = "Book summaries admin"
+# Parallel sign-in attempts take turns, so the failure limit holds under a burst.
+admin.site.login_form = SignInForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,7 +27,7 @@ urlpatterns = [
     path("search/", include("books.search.urls")),
     path("", include("books.urls")),
     # Crawlers look for these at fixed addresses.
-    path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", cached_page(sitemap, params=["p"]), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", cached_page(robots_txt), name="robots_txt"),
     # For load balancers and bench_pages: answers without touching the database.
     path("healthz", health, name="health"),

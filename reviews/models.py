@@ -5,7 +5,7 @@ from django.db.models import Q
 from markdownx.models import MarkdownxField
 
 from books.markdown import RenderedMarkdownMixin
-from books.models import Book, SummaryRowsMixin
+from books.models import NUL_FREE, TEXT_MAX_LENGTH, Book, SummaryRowsMixin
 from books.reading import CountedWords
 
 
@@ -13,13 +13,24 @@ class Review(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A review of the book published elsewhere (a blog, a channel), quoted in the summary."""
 
     book = models.OneToOneField(Book, on_delete=models.CASCADE, related_name="review")
-    reviewer = models.CharField(max_length=200, help_text="Who wrote the review.")
-    source = models.CharField(
-        max_length=200, help_text="Where it appeared, e.g. “Telegram: Book Cube”."
+    reviewer = models.CharField(
+        validators=[NUL_FREE], max_length=200, help_text="Who wrote the review."
     )
-    url = models.URLField("source URL", blank=True, help_text="Link to the original review.")
-    title = models.CharField(max_length=300, blank=True)
-    body = MarkdownxField(blank=True, help_text="The review's text, in Markdown.")
+    source = models.CharField(
+        validators=[NUL_FREE],
+        max_length=200,
+        help_text="Where it appeared, e.g. “Telegram: Book Cube”.",
+    )
+    url = models.URLField(
+        "source URL", validators=[NUL_FREE], blank=True, help_text="Link to the original review."
+    )
+    title = models.CharField(validators=[NUL_FREE], max_length=300, blank=True)
+    body = MarkdownxField(
+        validators=[NUL_FREE],
+        max_length=TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="The review's text, in Markdown.",
+    )
     body_html = models.TextField(blank=True, editable=False)
     published_on = models.DateField(
         null=True, blank=True, help_text="When the review was published at its source."
@@ -45,8 +56,14 @@ class Takeaway(SummaryRowsMixin, CountedWords):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="takeaways")
     position = models.PositiveIntegerField(default=0)
-    title = models.CharField(max_length=200, help_text="E.g. “LLM internals”.")
-    text = models.TextField(help_text="One or two sentences on why this matters to the reader.")
+    title = models.CharField(
+        validators=[NUL_FREE], max_length=200, help_text="E.g. “LLM internals”."
+    )
+    text = models.TextField(
+        validators=[NUL_FREE],
+        max_length=TEXT_MAX_LENGTH,
+        help_text="One or two sentences on why this matters to the reader.",
+    )
 
     counted_fields = ("title", "text")
     book_path = "review__book"
@@ -86,14 +103,20 @@ class RelatedLink(SummaryRowsMixin, models.Model):
         help_text="Pick a summary from the library, or leave empty and type a title below.",
     )
     title = models.CharField(
+        validators=[NUL_FREE],
         max_length=300,
         blank=True,
         help_text="Title of a book not in the library yet. Leave empty when a summary is picked.",
     )
     authors = models.CharField(
-        max_length=300, blank=True, help_text="Its authors, for a title not in the library yet."
+        validators=[NUL_FREE],
+        max_length=300,
+        blank=True,
+        help_text="Its authors, for a title not in the library yet.",
     )
-    note = models.CharField(max_length=300, help_text="One line: why read this next.")
+    note = models.CharField(
+        validators=[NUL_FREE], max_length=300, help_text="One line: why read this next."
+    )
     position = models.PositiveIntegerField(default=0)
     featured = models.BooleanField(
         default=False,

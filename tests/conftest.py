@@ -16,7 +16,10 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Never the shell's REDIS_URL (tests clear the cache): local memory, or the Redis
     # database named by TEST_REDIS_URL, which .ci/run sets for the cache tests.
-    settings.CACHES = cache_config(os.environ.get("TEST_REDIS_URL", "").strip())
+    test_redis_url = os.environ.get("TEST_REDIS_URL", "").strip()
+    settings.CACHES = cache_config(test_redis_url)
+    # The page cache's tokens live where they would in production with this cache.
+    settings.PAGE_CACHE_TOKENS = "cache" if test_redis_url else "database"
     # Tests search far faster than a reader; tests/search/test_rate_limit.py turns it on.
     settings.RATELIMIT_ENABLE = False
     if "replica" not in settings.DATABASES:

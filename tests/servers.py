@@ -62,17 +62,18 @@ def manage(env, *arguments):
 
 
 @contextmanager
-def gunicorn(env, ready_path):
+def gunicorn(env, ready_path, *, stderr=None):
     """Migrate, collect static files and serve with ``config/gunicorn.conf.py``; yield the base URL
-    once ``ready_path`` answers."""
+    once ``ready_path`` answers. ``stderr``: a file for the server's log."""
     manage(env, "migrate", "--no-input")
     manage(env, "collectstatic", "--no-input")
+    log = open(stderr, "w") if stderr else None  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "config.wsgi"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log or subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{env['PORT']}"
     try:
@@ -83,9 +84,49 @@ def gunicorn(env, ready_path):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stderr.read().decode()) from None
+                    output = Path(stderr).read_text() if log else server.stderr.read().decode()
+                    raise AssertionError(output) from None
                 time.sleep(0.2)
         yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if log:
+            log.close()
+
+
+@contextmanager
+def private_redis():
+    """A Redis server of our own on a free local port (no persistence); yield its URL."""
+    import shutil
+
+    import pytest
+
+    program = shutil.which("redis-server")
+    if program is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is needed (apt-get install redis-server)")
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    server = subprocess.Popen(
+        [program, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.RedisError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("redis-server did not start") from None
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -34,8 +34,14 @@ TAG_RE = re.compile(r"<[^>]*>")
 
 
 def plain(html_text):
-    """Readable text of rendered (sanitised) HTML: no tags, no entities."""
-    return clean_text(html.unescape(TAG_RE.sub(" ", html_text or ""))).strip()
+    """Readable text of rendered (sanitised) HTML: no tags, no entities.
+
+    A ``<`` the text itself holds (an editor's ``<style>`` shown as text) is followed by a
+    space: PostgreSQL's text-search parser reads ``<style>`` in plain text as a tag and
+    drops every word after it.
+    """
+    text = html.unescape(TAG_RE.sub(" ", html_text or "")).replace("<", "< ")
+    return clean_text(text).strip()
 
 
 def text(value):

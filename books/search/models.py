@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from books.models import NUL_FREE
+
 from .language import analysed_keys
 from .query import clean_text, words_of
 
@@ -25,6 +27,7 @@ class SynonymSet(models.Model):
     """Words and phrases meaning the same to a reader: a search for one finds the others."""
 
     terms = models.TextField(
+        validators=[NUL_FREE],
         help_text="Two or more words or phrases that mean the same, separated by commas, "
         "e.g. “LLM, large language model”. A search for any of them finds the others; "
         "a phrase is matched as a phrase. Changes apply to the next search at once.",
@@ -70,7 +73,7 @@ class SynonymKey(models.Model):
     """How search finds a set from a query term: each term's folded and stemmed forms."""
 
     synonym_set = models.ForeignKey(SynonymSet, on_delete=models.CASCADE, related_name="keys")
-    key = models.CharField(max_length=300)
+    key = models.CharField(max_length=300, editable=False)
 
     class Meta:
         ordering = ["key"]

@@ -1,15 +1,47 @@
 """Export summaries to the summary-file format."""
 
+from collections import defaultdict
 from itertools import batched
+
+from taggit.models import Tag
+
+from books.models import TagRedirect
 
 from .loader import ALL_LINKS, load_summaries
 
 EXPORT_BATCH = 200
 
 
-def export_summary(summary):
-    """One ``Summary`` (from the loader) as a dict in the summary-file format."""
+def tag_redirects(tag_ids):
+    """``{tag id: [old slugs]}``: the old tag URLs that lead to each of ``tag_ids``."""
+    redirects = defaultdict(list)
+    for tag_id, old_slug in (
+        TagRedirect.objects.filter(tag__in=tag_ids)
+        .order_by("old_slug")
+        .values_list("tag_id", "old_slug")
+    ):
+        redirects[tag_id].append(old_slug)
+    return redirects
+
+
+def export_tag(tag, redirects):
+    """A tag as a name, or as an object when its slug is not its name's or old slugs lead to it."""
+    if tag.slug == Tag().slugify(tag.name) and not redirects:
+        return tag.name
+    entry = {"name": tag.name, "slug": tag.slug}
+    if redirects:
+        entry["redirects"] = list(redirects)
+    return entry
+
+
+def export_summary(summary, redirects=None):
+    """One ``Summary`` (from the loader) as a dict in the summary-file format.
+
+    ``redirects`` (from ``tag_redirects``) saves a query per summary when many are exported.
+    """
     book = summary.book
+    if redirects is None:
+        redirects = tag_redirects([tag.pk for tag in summary.tags])
     data = {
         "slug": book.slug,
         "title": book.title,
@@ -29,7 +61,10 @@ def export_summary(summary):
         "structure_intro": book.structure_intro,
         "sections": [{"heading": s.heading, "body": s.body} for s in summary.sections],
         "audience": [item.text for item in summary.audience],
-        "tags": sorted(tag.name for tag in summary.tags),
+        "tags": [
+            export_tag(tag, redirects.get(tag.pk, ()))
+            for tag in sorted(summary.tags, key=lambda tag: (tag.name, tag.pk))
+        ],
         "language": book.language,
         "status": book.status,
         "published_at": book.published_at.isoformat() if book.published_at else None,
@@ -75,5 +110,7 @@ def iter_exports(books):
     ids = list(books.order_by("pk").values_list("pk", flat=True))
     for batch in batched(ids, EXPORT_BATCH):
         books_in_batch = books.model.objects.filter(pk__in=batch).order_by("pk")
-        for summary in load_summaries(books_in_batch, links=ALL_LINKS):
-            yield export_summary(summary)
+        summaries = load_summaries(books_in_batch, links=ALL_LINKS)
+        redirects = tag_redirects({tag.pk for summary in summaries for tag in summary.tags})
+        for summary in summaries:
+            yield export_summary(summary, redirects)

@@ -1,31 +1,51 @@
 """The summary-file format: the schema, reading a file and validating each summary."""
 
-import itertools
-import json
+import os
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 import ijson
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_unicode_slug
 from django.utils.text import slugify
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
     model_validator,
 )
+from pydantic import Tag as Tag_
 from pydantic import ValidationError as SchemaError
+from taggit.models import Tag
 
 from books.models import (
+    NUL_FREE,
+    TEXT_MAX_LENGTH,
+    AudienceItem,
+    Author,
+    Book,
+    Chapter,
+    Part,
+    Section,
+    TagRedirect,
     default_language,
-    validate_isbn,
 )
+from reviews.models import RelatedLink, Review, Takeaway
+
+# A file larger than this is refused before it is read (``import_summaries --max-bytes``).
+DEFAULT_MAX_BYTES = 256 * 2**20
+# Objects and lists nested deeper than this are refused: a summary file needs six levels.
+MAX_DEPTH = 32
+# No string of a summary file may be longer than the longest field (the Markdown ones).
+MAX_STRING = TEXT_MAX_LENGTH
+# The most bytes one JSON value (a string, escaped) can take within those bounds.
+_MAX_VALUE_BYTES = 6 * MAX_STRING + 64
+READ_CHUNK = 64 * 1024
 
 
 class SummaryFileError(Exception):
@@ -33,15 +53,18 @@ class SummaryFileError(Exception):
 
 
 # --- The format ----------------------------------------------------------------------
+# Each text field takes its length limit and validators from the model field it fills
+# (``model_text``): one source of truth, so whatever the admin accepts a backup restores.
 
 
-def _django_check(validator):
+def _django_check(*validators):
     def check(value):
         if value:
-            try:
-                validator(value)
-            except ValidationError as error:
-                raise ValueError(" ".join(error.messages)) from None
+            for validator in validators:
+                try:
+                    validator(value)
+                except ValidationError as error:
+                    raise ValueError(" ".join(error.messages)) from None
         return value
 
     return AfterValidator(check)
@@ -49,17 +72,8 @@ def _django_check(validator):
 
 def _check_media_path(value):
     path = PurePosixPath(value)
-    if value and (path.is_absolute() or ".." in path.parts or "\\" in value):
+    if value and (path.is_absolute() or ".." in path.parts or "\\" in value or "\x00" in value):
         raise ValueError("must be a path inside the media folder, e.g. covers/name.jpg")
-    return value
-
-
-def _check_isbn(value):
-    if value:
-        try:
-            validate_isbn(value)
-        except ValidationError as error:
-            raise ValueError(" ".join(error.messages)) from None
     return value
 
 
@@ -70,18 +84,31 @@ def _check_language(value):
     return value
 
 
-def text_field(max_length=None, *, required=False):
+def text_field(max_length=None, *, required=False, strip=True, validators=()):
     """A string field; ``required`` means it may not be blank."""
     return Annotated[
         str,
         StringConstraints(
-            strip_whitespace=True, min_length=1 if required else 0, max_length=max_length
+            strip_whitespace=strip, min_length=1 if required else 0, max_length=max_length
         ),
+        _django_check(NUL_FREE, *(v for v in validators if v != NUL_FREE)),
     ]
 
 
-Url = Annotated[text_field(200), _django_check(URLValidator(schemes=["http", "https"]))]
-Slug = Annotated[text_field(320, required=True), _django_check(validate_unicode_slug)]
+def model_text(model, name, *, required=False, strip=True):
+    """A string field filling ``model.name``: that field's length limit and validators.
+
+    Markdown keeps its leading and trailing spaces (``strip=False``): they can matter.
+    """
+    field = model._meta.get_field(name)
+    return text_field(field.max_length, required=required, strip=strip, validators=field.validators)
+
+
+def _markdown(model, name, *, required=False):
+    return model_text(model, name, required=required, strip=False)
+
+
+Slug = model_text(Book, "slug", required=True)
 
 
 class Schema(BaseModel):
@@ -91,55 +118,68 @@ class Schema(BaseModel):
 
 
 class AuthorData(Schema):
-    name: text_field(200, required=True)
-    slug: Annotated[text_field(220), _django_check(validate_unicode_slug)] = ""
-    bio: str = ""
-    url: Url = ""
+    name: model_text(Author, "name", required=True)
+    slug: model_text(Author, "slug") = ""
+    bio: _markdown(Author, "bio") = ""
+    url: model_text(Author, "website") = ""
 
 
 class SectionData(Schema):
-    heading: text_field(200, required=True)
-    body: text_field(required=True)
+    heading: model_text(Section, "heading", required=True)
+    body: _markdown(Section, "body", required=True)
 
 
 class ChapterData(Schema):
-    title: text_field(300, required=True)
-    summary: str = ""
+    title: model_text(Chapter, "title", required=True)
+    summary: _markdown(Chapter, "summary") = ""
 
 
 class PartData(Schema):
-    label: text_field(20) = ""
-    title: text_field(300, required=True)
-    summary: str = ""
+    label: model_text(Part, "label") = ""
+    title: model_text(Part, "title", required=True)
+    summary: _markdown(Part, "summary") = ""
     chapters: list[ChapterData] = []
 
 
 class TakeawayData(Schema):
-    title: text_field(200, required=True)
-    text: text_field(required=True)
+    title: model_text(Takeaway, "title", required=True)
+    text: model_text(Takeaway, "text", required=True)
 
 
 class ReviewData(Schema):
-    reviewer: text_field(200, required=True)
-    source: text_field(200, required=True)
-    url: Url = ""
-    title: text_field(300) = ""
-    body: str = ""
+    reviewer: model_text(Review, "reviewer", required=True)
+    source: model_text(Review, "source", required=True)
+    url: model_text(Review, "url") = ""
+    title: model_text(Review, "title") = ""
+    body: _markdown(Review, "body") = ""
     published_at: Annotated[date | None, Field(strict=False)] = None
     takeaways: list[TakeawayData] = []
 
 
+class TagData(Schema):
+    """A tag whose slug is not the one its name would get, or that old tag URLs lead to."""
+
+    name: model_text(Tag, "name", required=True)
+    slug: model_text(Tag, "slug", required=True)
+    redirects: list[model_text(TagRedirect, "old_slug", required=True)] = []
+
+
 class RelatedData(Schema):
     slug: Slug | None = None
-    title: text_field(300) | None = None
-    authors: text_field(300) | list[text_field(200, required=True)] = ""
-    note: text_field(300, required=True)
+    title: model_text(RelatedLink, "title") | None = None
+    authors: (
+        model_text(RelatedLink, "authors") | list[model_text(Author, "name", required=True)]
+    ) = ""
+    note: model_text(RelatedLink, "note", required=True)
     featured: bool = False
 
     @model_validator(mode="after")
     def slug_or_title(self):
         if bool(self.slug) == bool(self.title):
             raise ValueError("give either 'slug' (a summary in the library) or 'title', not both")
+        limit = RelatedLink._meta.get_field("authors").max_length
+        if len(self.authors_text) > limit:
+            raise ValueError(f"authors: at most {limit} characters in all")
         return self
 
     @property
@@ -149,21 +189,29 @@ class RelatedData(Schema):
 
 class SummaryData(Schema):
     slug: Slug | None = None
-    title: text_field(300, required=True)
-    subtitle: text_field(300) = ""
+    title: model_text(Book, "title", required=True)
+    subtitle: model_text(Book, "subtitle") = ""
     authors: list[AuthorData] = []
-    publisher: text_field(200) = ""
+    publisher: model_text(Book, "publisher") = ""
     year: Annotated[int, Field(ge=1450, le=2100)] | None = None
     pages: Annotated[int, Field(ge=1)] | None = None
-    isbn: Annotated[text_field(17), AfterValidator(_check_isbn)] = ""
-    cover: Annotated[text_field(100), AfterValidator(_check_media_path)] = ""
-    lede: text_field(600) = ""
-    description: str = ""
-    authors_intro: str = ""
-    structure_intro: str = ""
+    isbn: model_text(Book, "isbn") = ""
+    cover: Annotated[
+        text_field(Book._meta.get_field("cover").max_length), AfterValidator(_check_media_path)
+    ] = ""
+    lede: model_text(Book, "lede") = ""
+    description: _markdown(Book, "description") = ""
+    authors_intro: model_text(Book, "authors_intro", strip=False) = ""
+    structure_intro: _markdown(Book, "structure_intro") = ""
     sections: list[SectionData] = []
-    audience: list[text_field(300, required=True)] = []
-    tags: list[text_field(100, required=True)] = []
+    audience: list[model_text(AudienceItem, "text", required=True)] = []
+    tags: list[
+        Annotated[
+            Annotated[model_text(Tag, "name", required=True), Tag_("str")]
+            | Annotated[TagData, Tag_("object")],
+            Discriminator(lambda value: "object" if isinstance(value, dict) else "str"),
+        ]
+    ] = []
     language: Annotated[str, AfterValidator(_check_language)] = Field(
         default_factory=default_language
     )
@@ -190,6 +238,14 @@ class SummaryData(Schema):
         return self
 
     @property
+    def tag_entries(self):
+        """Each tag as ``(name, slug or None, old slugs)``: a plain name has neither."""
+        return [
+            (tag, None, ()) if isinstance(tag, str) else (tag.name, tag.slug, tuple(tag.redirects))
+            for tag in self.tags
+        ]
+
+    @property
     def book_slug(self):
         return self.slug or slugify(self.title, allow_unicode=True)[:320].strip("-")
 
@@ -197,9 +253,15 @@ class SummaryData(Schema):
 # --- Reading and validating -------------------------------------------------------------
 
 
+# The names under which a tag's two forms (a name, an object) appear in error locations.
+_UNION_TAGS = {"str", "object"}
+
+
 def _location(loc):
     text = ""
     for part in loc:
+        if part in _UNION_TAGS:
+            continue
         if isinstance(part, int):
             text += f"[{part}]"
         else:
@@ -216,42 +278,145 @@ def describe_item(path, index, raw):
     return f"{path}: {label}"
 
 
-def read_items(path):
-    """Yield the raw summary objects of a summary file one by one, or raise SummaryFileError.
+class _Bounds:
+    """Checks a file's JSON as it is fed, chunk by chunk, building nothing.
 
-    A list is streamed (ijson): a file of thousands of summaries is never held in
-    memory whole, and a syntax error surfaces when the reader reaches it.
+    Syntax, nesting depth, string lengths and the shape at the top (one summary or a
+    list of them) are checked by yajl's push parser (ijson): time grows with the size
+    of the file and memory with one chunk, whatever the file holds. ``feed`` returns a
+    problem, or None.
+    """
+
+    def __init__(self):
+        self.events = ijson.sendable_list()
+        self.parser = ijson.basic_parse_coro(self.events, use_float=True)
+        self.depth = 0
+        self.top = None
+        self.summaries = 0  # summaries completed, in a list
+        self.fed = 0  # bytes fed
+        self.settled = 0  # bytes fed when the last event came: a value is read since
+        self.too_long = False
+        self.broken = False  # not JSON
+
+    def feed(self, data):
+        try:
+            self.parser.send(data) if data else self.parser.close()
+        except ijson.JSONError as error:
+            self.broken = True
+            return str(error).splitlines()[0].removeprefix("parse error: ")
+        self.fed += len(data)
+        if not self.events:
+            if self.fed - self.settled > _MAX_VALUE_BYTES:
+                self.too_long = True
+                return f"a value longer than {MAX_STRING:,} characters (the longest field)"
+            return None
+        self.settled = self.fed
+        for event, value in self.events:
+            if event == "start_map" or event == "start_array":
+                self.depth += 1
+                if self.top is None:
+                    self.top = event
+                elif self.depth > MAX_DEPTH:
+                    return f"objects and lists nested more than {MAX_DEPTH} levels deep"
+            elif event == "end_map" or event == "end_array":
+                self.depth -= 1
+                if self.depth == 1 and self.top == "start_array":
+                    self.summaries += 1
+            elif self.top is None:
+                return "must hold one summary object or a list of them"
+            elif (event == "string" or event == "map_key") and len(value) > MAX_STRING:
+                return f"a string longer than {MAX_STRING:,} characters (the longest field)"
+        self.events.clear()
+        return None
+
+    def where(self):
+        """The summary being read, when the file holds a list."""
+        if self.top == "start_array" and self.depth > 1:
+            return f"summary #{self.summaries + 1}, "
+        return ""
+
+
+def check_file(path, *, max_bytes=DEFAULT_MAX_BYTES):
+    """Refuse a file that is too large, not JSON, or beyond the format's bounds: before
+    anything is imported, in one linear pass that builds nothing.
+
+    The error names the file, the summary and the line and column of the problem.
+    Returns True when the file holds a list of summaries, False for a single one.
     """
     try:
-        stream = open(path, "rb")  # noqa: SIM115 (closed by the ``with`` below)
+        size = os.stat(path).st_size
     except FileNotFoundError:
         raise SummaryFileError(f"{path}: no such file") from None
     except OSError as error:
-        raise SummaryFileError(f"{path}: cannot be read as UTF-8 text ({error})") from None
-    with stream:
-        try:
-            events = ijson.parse(stream, use_float=True)
-            first = next(events, (None, None, None))
-            if first[1] not in {"start_array", "start_map"}:
-                raise SummaryFileError(f"{path}: must hold one summary object or a list of them")
-            prefix = "item" if first[1] == "start_array" else ""
-            yield from ijson.items(itertools.chain([first], events), prefix)
-        except ijson.JSONError as error:
-            raise SummaryFileError(_json_problem(path, error)) from None
-
-
-def _json_problem(path, error):
-    """Say where a file's JSON breaks. Only a broken file is read whole, to find the line."""
-    try:
-        json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as problem:
-        return f"{path}: cannot be read as UTF-8 text ({problem})"
-    except json.JSONDecodeError as problem:
-        return (
-            f"{path}: not valid JSON at line {problem.lineno}, column {problem.colno}: "
-            f"{problem.msg}"
+        raise SummaryFileError(f"{path}: cannot be read ({error.strerror})") from None
+    if size > max_bytes:
+        raise SummaryFileError(
+            f"{path}: {size:,} bytes, more than the limit of {max_bytes:,} "
+            "(raise it with --max-bytes)"
         )
-    return f"{path}: not valid JSON ({str(error).splitlines()[0]})"
+    bounds, offset = _Bounds(), 0
+    try:
+        with open(path, "rb") as stream:
+            while True:
+                chunk = stream.read(READ_CHUNK)
+                problem = bounds.feed(chunk)
+                if problem:
+                    raise SummaryFileError(_problem_at(path, bounds, offset, chunk, problem))
+                if not chunk:
+                    return bounds.top == "start_array"
+                offset += len(chunk)
+    except OSError as error:
+        raise SummaryFileError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def _problem_at(path, found, offset, chunk, problem):
+    """The problem ``found`` in ``chunk`` (read at byte ``offset``), with the place where it is.
+
+    Only a refused file pays for this: the file is fed again up to the chunk, and
+    that chunk a byte at a time, to find the byte where the problem shows. A
+    value too long is placed where it starts.
+    """
+    bounds, position = found, found.settled
+    if not found.too_long:
+        bounds, position = _Bounds(), offset + len(chunk)
+        with open(path, "rb") as stream:
+            while bounds.fed < offset:
+                bounds.feed(stream.read(min(READ_CHUNK, offset - bounds.fed)))
+        for start in range(len(chunk)):
+            if bounds.feed(chunk[start : start + 1]):
+                position = offset + start
+                break
+    line, line_start = 1, 0
+    with open(path, "rb") as stream:
+        while stream.tell() < position:
+            start = stream.tell()
+            data = stream.read(min(READ_CHUNK, position - start))
+            line += data.count(b"\n")
+            if b"\n" in data:
+                line_start = start + data.rfind(b"\n") + 1
+        column = position - line_start + 1  # in bytes on a very long line
+        if position - line_start <= READ_CHUNK:
+            stream.seek(line_start)
+            column = len(stream.read(position - line_start).decode("utf-8", "replace")) + 1
+    place = f"line {line}, column {column}"
+    if found.broken:
+        return f"{path}: {bounds.where()}not valid JSON at {place}: {problem}"
+    return f"{path}: {bounds.where()}{place}: {problem}"
+
+
+def read_items(path, *, max_bytes=DEFAULT_MAX_BYTES):
+    """Yield the raw summary objects of a summary file one by one, or raise SummaryFileError.
+
+    The whole file is checked first (``check_file``): a broken or hostile file is
+    refused before anything is imported. A list is then streamed (ijson): a file of
+    thousands of summaries is never held in memory whole.
+    """
+    is_list = check_file(path, max_bytes=max_bytes)
+    with open(path, "rb") as stream:
+        try:
+            yield from ijson.items(stream, "item" if is_list else "", use_float=True)
+        except ijson.JSONError as error:  # the file changed since it was checked
+            raise SummaryFileError(f"{path}: not valid JSON ({error})") from None
 
 
 def validate_item(path, index, raw):

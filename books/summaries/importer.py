@@ -30,11 +30,12 @@ from books.models import (
     Status,
     unique_slug,
 )
-from books.tags import fold, tags_named
+from books.tags import fold, tag_for_import
 from reviews.models import RelatedLink, Review, Takeaway
 
 from .export import export_summary
 from .format import (
+    DEFAULT_MAX_BYTES,
     SummaryData,
     SummaryFileError,
     describe_item,
@@ -78,10 +79,10 @@ class _DryRun(Exception):  # noqa: N818 (not an error: it rolls a dry run back)
     """Raised at the end of a dry run to roll its transaction back."""
 
 
-def iter_summaries(path):
+def iter_summaries(path, *, max_bytes=DEFAULT_MAX_BYTES):
     """Yield ``(label, SummaryData)`` for each summary of ``path``, validated, one at a time."""
     first_seen = {}
-    for index, raw in enumerate(read_items(path)):
+    for index, raw in enumerate(read_items(path, max_bytes=max_bytes)):
         summary = validate_item(path, index, raw)
         label = describe_item(path, index, raw)
         slug = summary.book_slug
@@ -94,7 +95,14 @@ def iter_summaries(path):
         yield label, summary
 
 
-def import_file(path, *, batch_size=IMPORT_BATCH_SIZE, replace=False, dry_run=False):
+def import_file(
+    path,
+    *,
+    batch_size=IMPORT_BATCH_SIZE,
+    replace=False,
+    dry_run=False,
+    max_bytes=DEFAULT_MAX_BYTES,
+):
     """Import every summary of ``path`` in one transaction: all of them, or nothing.
 
     The file is streamed and written ``batch_size`` summaries at a time through the
@@ -107,7 +115,7 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE, replace=False, dry_run=Fa
     result = ImportResult(dry_run=dry_run)
     try:
         with transaction.atomic():
-            _import(path, result, batch_size=batch_size, replace=replace)
+            _import(path, result, batch_size=batch_size, replace=replace, max_bytes=max_bytes)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -115,10 +123,10 @@ def import_file(path, *, batch_size=IMPORT_BATCH_SIZE, replace=False, dry_run=Fa
     return result
 
 
-def _import(path, result, *, batch_size, replace):
+def _import(path, result, *, batch_size, replace, max_bytes):
     pending_links = []
     with writing(comment=f"Imported from {Path(path).name}.") as write:
-        for batch in itertools.batched(iter_summaries(path), batch_size):
+        for batch in itertools.batched(iter_summaries(path, max_bytes=max_bytes), batch_size):
             items = [_Item(label, summary) for label, summary in batch]
             books = _books(items)
             _compare_with_library(items, replace=replace)
@@ -208,7 +216,10 @@ def _as_export(summary, current):
             }
         )
     data["authors"] = authors
-    data["tags"] = sorted(tag.lower() for tag in summary.tags)
+    data["tags"] = [
+        name if slug is None else {"name": name, "slug": slug, "redirects": list(redirects)}
+        for name, slug, redirects in summary.tag_entries
+    ]
     if summary.published_at is not None:
         data["published_at"] = summary.published_at
     elif summary.status == Status.PUBLISHED:
@@ -230,9 +241,17 @@ def _when(value):
     return value
 
 
+def _comparable_tag(tag):
+    """A tag as a file and an export both can say it: its name ignoring case, and its slug and
+    old slugs when they are given (a plain name takes whatever slug the tag has)."""
+    if isinstance(tag, str):
+        return (fold(tag), "", ())
+    return (fold(tag["name"]), tag.get("slug") or "", tuple(sorted(tag.get("redirects") or ())))
+
+
 def _comparable(data):
     data = dict(data)
-    data["tags"] = sorted(tag.lower() for tag in data["tags"])
+    data["tags"] = sorted(_comparable_tag(tag) for tag in data["tags"])
     data["published_at"] = _when(data["published_at"])
     data["unpublish_at"] = _when(data["unpublish_at"])
     return data
@@ -547,10 +566,14 @@ def _write_contents(items):
 
 
 def _write_tags(items):
-    """Set each book's tags; a name matches an existing tag ignoring case in every script."""
+    """Set each book's tags (``tag_for_import``: by slug, else by name ignoring case)."""
     tagged_item = Book.tags.through
-    tags = tags_named(name for item in items for name in item.summary.tags)
-    wanted = {item.book.pk: {tags[fold(name)].pk for name in item.summary.tags} for item in items}
+    tags = {}
+    for entry in dict.fromkeys(entry for item in items for entry in item.summary.tag_entries):
+        tags[entry] = tag_for_import(*entry)
+    wanted = {
+        item.book.pk: {tags[entry].pk for entry in item.summary.tag_entries} for item in items
+    }
     content_type = ContentType.objects.get_for_model(Book)
     stale = []
     for row, book_pk, tag_pk in tagged_item.objects.filter(

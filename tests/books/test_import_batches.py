@@ -34,11 +34,11 @@ def chapters(count):
     ]
 
 
-def test_a_list_is_read_one_summary_at_a_time(tmp_path):
+def test_a_broken_file_is_refused_before_any_summary_is_read(tmp_path):
     path = write(tmp_path, '[{"title": "First"},\n{"title": "Second",,}]')
     items = read_items(path)
-    assert next(items) == {"title": "First"}  # handed over before the broken part is parsed
-    with pytest.raises(SummaryFileError, match=r"not valid JSON at line 2, column 20"):
+    # The whole file is checked before the first summary is handed over.
+    with pytest.raises(SummaryFileError, match=r"summary #2, not valid JSON at line 2, column 20"):
         next(items)
 
 

@@ -82,3 +82,45 @@ def test_top_level_headings_nest_under_the_page_headings():
 
 def test_empty_text_renders_nothing():
     assert render_markdown("") == ""
+
+
+# --- Raw-text tags never eat what follows -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["<style>", "<STYLE type='text/css'>", "<textarea>", "<title>", "<script>", "<xmp>",
+     "<noscript>", "<plaintext>", "<!-- never closed"],
+)  # fmt: skip
+@pytest.mark.parametrize("where", ["block", "inline", "inside an HTML block"])
+def test_an_unclosed_raw_text_tag_does_not_eat_the_text_after_it(opening, where):
+    text = {
+        "block": f"Before.\n\n{opening}\nStill here.\n\nAfter **bold** words.",
+        "inline": f"Before {opening} still here.\n\nAfter **bold** words.",
+        "inside an HTML block": f"<div>\n{opening}\n</div>\n\nAfter **bold** words.",
+    }[where]
+    html = render_markdown(text)
+    assert "<strong>bold</strong> words" in html, html
+    if where != "inside an HTML block":
+        assert "Still here" in html or "still here" in html
+    for tag in ("<style", "<textarea", "<title", "<script", "<xmp", "<noscript", "<plaintext"):
+        assert tag not in html.lower()
+
+
+@pytest.mark.django_db
+def test_text_after_an_unclosed_style_reaches_the_page_and_search(
+    client, django_capture_on_commit_callbacks
+):
+    from books.models import Chapter
+    from books.search import search
+    from tests.factories import build_summary
+
+    with django_capture_on_commit_callbacks(execute=True):
+        book = build_summary(title="Styled summary")
+    with django_capture_on_commit_callbacks(execute=True):
+        chapter = Chapter.objects.filter(part__book=book).first()
+        chapter.summary = "Intro.\n\n<style>\n\nThe zanzibarian conclusion survives."
+        chapter.save()
+    page = client.get(book.get_absolute_url()).content.decode()
+    assert "The zanzibarian conclusion survives." in page
+    assert [hit.slug for hit in search("zanzibarian").hits] == [book.slug]

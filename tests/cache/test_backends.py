@@ -41,7 +41,7 @@ def test_the_cache_is_local_memory_without_redis_url():
 @pytest.mark.slow
 def test_redis_url_selects_djangos_redis_cache():
     caches = settings_caches(REDIS_URL="redis://cache.internal:6379/2")
-    assert "django.core.cache.backends.redis.RedisCache" in caches
+    assert "config.cache.RedisCache" in caches  # Django's, reusing its client
     assert "redis://cache.internal:6379/2" in caches
 
 

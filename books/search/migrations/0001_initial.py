@@ -1,5 +1,6 @@
 """Synonym sets editors keep in the admin, with a small default set for the library's subjects."""
 
+import django.core.validators
 import django.db.models.deletion
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
@@ -51,7 +52,7 @@ class Migration(migrations.Migration):
             name="SynonymSet",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("terms", models.TextField(help_text="Two or more words or phrases that mean the same, separated by commas, e.g. “LLM, large language model”. A search for any of them finds the others; a phrase is matched as a phrase. Changes apply to the next search at once.")),
+                ("terms", models.TextField(validators=[django.core.validators.ProhibitNullCharactersValidator()], help_text="Two or more words or phrases that mean the same, separated by commas, e.g. “LLM, large language model”. A search for any of them finds the others; a phrase is matched as a phrase. Changes apply to the next search at once.")),
                 ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={"verbose_name": "synonym set", "ordering": ["terms"]},
@@ -60,7 +61,7 @@ class Migration(migrations.Migration):
             name="SynonymKey",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("key", models.CharField(max_length=300)),
+                ("key", models.CharField(editable=False, max_length=300)),
                 ("synonym_set", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="keys", to="search.synonymset")),
             ],
             options={"ordering": ["key"], "indexes": [models.Index(fields=["key"], name="search_synonym_key_idx")]},
