@@ -281,6 +281,12 @@ def retire(book_ids):
         )
 
 
+def retire_lists():
+    """A new library token and no summary page's: for a change that only list pages show
+    (a collection). Home, tags, authors, /books/, collections and feeds are rendered anew."""
+    retire(())
+
+
 def _next_publication():
     """When the next scheduled summary becomes public, or None."""
     return (

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "markdownx",
     "books",
     "reviews",
+    "curation",
     # Benchmarks and the search evaluation (books/devtools): commands only, no models.
     "books.devtools",
     "reversion",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("markdownx/upload/", ImageUploadView.as_view(), name="markdownx_upload"),
     path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),
     path("search/", include("books.search.urls")),
+    path("collections/", include("curation.urls")),
     path("", include("books.urls")),
     # Crawlers look for these at fixed addresses.
     path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
