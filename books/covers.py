@@ -55,7 +55,9 @@ def design(title, authors, tag_slug):
     if len(lines) > 5:
         lines = [*lines[:4], lines[4][:14].rstrip() + "…"]
     names = ", ".join(authors)
-    author_line = names if len(names) <= 30 else names[:29].rstrip(" ,") + "…"
+    if len(names) > 24 and authors:
+        names = authors[0] if len(authors) == 1 else f"{authors[0]} et al."
+    author_line = names if len(names) <= 24 else names[:23].rstrip(" ,") + "…"
     return CoverDesign(background, ink, accent, pattern, tuple(lines), author_line)
 
 
