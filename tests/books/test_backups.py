@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 # Not part of the summary-file format: database ids, the bookkeeping timestamps
 # and the edit counter (they start afresh on import), and the history.
-NOT_EXPORTED = {"id", "created_at", "updated_at", "version", "content_type"}
+# Derived on save, not written by editors: the edit time, its digest and the share card.
+DERIVED = {"edited_at", "content_digest", "share_card", "share_card_digest"}
+NOT_EXPORTED = {"id", "created_at", "updated_at", "version", "content_type", *DERIVED}
 
 LIBRARY_MODELS = [Author, Book, BookAuthor, Section, AudienceItem, Part, Chapter, Review,
                   Takeaway, RelatedLink, Tag, TaggedItem]  # fmt: skip
