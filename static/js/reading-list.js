@@ -61,6 +61,8 @@
   }
 
   var cache = {};
+  page.querySelector("[data-needs-script]").hidden = true;
+  page.querySelectorAll("[data-lists]").forEach(function (section) { section.hidden = false; });
 
   function draw() {
     var list = window.readingList ? window.readingList.get() : { saved: [], read: [] };

@@ -123,7 +123,11 @@
       .filter(function (entry) { return entry.target; });
     var active = null;
     function highlight() {
-      var line = window.innerHeight * 0.25;
+      // The section being read: the last one whose top has reached the top of the screen
+      // (below the sticky bar); at the very end of the page, the last one in view.
+      var line = Math.min(window.innerHeight * 0.25, 110);
+      var atEnd = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+      if (atEnd) line = window.innerHeight - 40;
       var best = null;
       targets.forEach(function (entry) {
         if (entry.target.getBoundingClientRect().top <= line) best = entry;
