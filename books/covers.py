@@ -80,12 +80,19 @@ def _pattern_svg(cover):
             for r in range(24, 320, 26)
         )
     if cover.pattern == "grid":
-        lines = [f'<path d="M{x} 0 V300" stroke="{accent}" stroke-width="3"/>' for x in range(20, 200, 20)]
-        lines += [f'<path d="M0 {y} H200" stroke="{accent}" stroke-width="3"/>' for y in range(20, 300, 20)]
+        lines = [
+            f'<path d="M{x} 0 V300" stroke="{accent}" stroke-width="3"/>'
+            for x in range(20, 200, 20)
+        ]
+        lines += [
+            f'<path d="M0 {y} H200" stroke="{accent}" stroke-width="3"/>'
+            for y in range(20, 300, 20)
+        ]
         return "".join(lines)
     if cover.pattern == "chevrons":
         return "".join(
-            f'<path d="M-10 {y} L100 {y - 40} L210 {y}" fill="none" stroke="{accent}" stroke-width="9"/>'
+            f'<path d="M-10 {y} L100 {y - 40} L210 {y}" fill="none" stroke="{accent}" '
+            'stroke-width="9"/>'
             for y in range(40, 360, 34)
         )
     return f'<rect x="0" y="0" width="14" height="300" fill="{accent}"/>'
@@ -101,14 +108,17 @@ def cover_svg(cover, *, label=""):
     band_top = text_y - 34
     band_height = 25 * len(cover.title_lines) + 26
     accessible = (
-        f' role="img" aria-label="{escape(label)}"' if label else ' aria-hidden="true" focusable="false"'
+        f' role="img" aria-label="{escape(label)}"'
+        if label
+        else ' aria-hidden="true" focusable="false"'
     )
     return (
         f'<svg class="cover-art" viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg"'
         f"{accessible}>"
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{cover.background}"/>'
         f"{_pattern_svg(cover)}"
-        f'<rect x="12" y="{band_top}" width="176" height="{band_height}" fill="{cover.background}" opacity="0.92"/>'
+        f'<rect x="12" y="{band_top}" width="176" height="{band_height}" '
+        f'fill="{cover.background}" opacity="0.92"/>'
         f'<text fill="{cover.ink}" font-family="Georgia, \'Times New Roman\', serif" '
         f'font-size="21" font-weight="700">{title}</text>'
         f'<rect x="12" y="248" width="176" height="34" fill="{cover.background}" opacity="0.92"/>'

@@ -305,7 +305,7 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
         upload_to="share-cards/",
         blank=True,
         editable=False,
-        help_text="The 1200×630 picture shown when the summary is shared; drawn on save.",
+        help_text="The 1200 x 630 picture shown when the summary is shared; drawn on save.",
     )
     share_card_digest = models.CharField(max_length=64, blank=True, editable=False)
 

@@ -41,11 +41,15 @@ def get_the_book(book):
     if not isbn:
         return []
     links = []
-    publisher = (book.publisher or "").casefold().replace("’", "'")
+    publisher = (book.publisher or "").casefold().replace("\u2019", "'")
     for name, template in PUBLISHER_SEARCH.items():
         if name in publisher:
             links.append(BookLink(book.publisher, template.format(isbn=quote(isbn))))
             break
     links.append(BookLink("Open Library", f"https://openlibrary.org/isbn/{quote(isbn)}"))
-    links.append(BookLink("WorldCat (find it in a library)", f"https://search.worldcat.org/isbn/{quote(isbn)}"))
+    links.append(
+        BookLink(
+            "WorldCat (find it in a library)", f"https://search.worldcat.org/isbn/{quote(isbn)}"
+        )
+    )
     return links

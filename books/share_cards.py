@@ -1,4 +1,4 @@
-"""Share cards: the 1200×630 PNG that ``og:image`` and the Twitter card point to.
+"""Share cards: the 1200 x 630 PNG that ``og:image`` and the Twitter card point to.
 
 Drawn with Pillow from the cover (the uploaded one, or the generated design of
 ``books.covers``), the title and the authors. A card is rendered once, after the
@@ -67,7 +67,9 @@ def _draw_generated_cover(image, box, cover):
     elif cover.pattern == "rings":
         for r in range(int(24 * scale), int(320 * scale), int(26 * scale)):
             cx, cy = 170 * scale, 270 * scale
-            pen.ellipse([cx - r, cy - r, cx + r, cy + r], outline=cover.accent, width=int(8 * scale))
+            pen.ellipse(
+                [cx - r, cy - r, cx + r, cy + r], outline=cover.accent, width=int(8 * scale)
+            )
     elif cover.pattern == "grid":
         for x in range(0, width, int(20 * scale)):
             pen.line([(x, 0), (x, height)], fill=cover.accent, width=int(3 * scale))
@@ -75,7 +77,11 @@ def _draw_generated_cover(image, box, cover):
             pen.line([(0, y), (width, y)], fill=cover.accent, width=int(3 * scale))
     elif cover.pattern == "chevrons":
         for y in range(int(40 * scale), height + step * 2, int(34 * scale)):
-            pen.line([(0, y), (width / 2, y - 40 * scale), (width, y)], fill=cover.accent, width=int(9 * scale))
+            pen.line(
+                [(0, y), (width / 2, y - 40 * scale), (width, y)],
+                fill=cover.accent,
+                width=int(9 * scale),
+            )
     else:
         pen.rectangle([0, 0, 14 * scale, height], fill=cover.accent)
     font = _font(int(21 * scale))
@@ -86,11 +92,16 @@ def _draw_generated_cover(image, box, cover):
         fill=cover.background,
     )
     for index, line in enumerate(lines):
-        pen.text((24 * scale, (78 + index * 25) * scale), line, font=font, fill=cover.ink, anchor="ls")
+        pen.text(
+            (24 * scale, (78 + index * 25) * scale), line, font=font, fill=cover.ink, anchor="ls"
+        )
     pen.rectangle([12 * scale, 248 * scale, 188 * scale, 282 * scale], fill=cover.background)
     pen.text(
-        (24 * scale, 270 * scale), cover.author_line, font=_font(int(13 * scale), serif=False),
-        fill=cover.ink, anchor="ls",
+        (24 * scale, 270 * scale),
+        cover.author_line,
+        font=_font(int(13 * scale), serif=False),
+        fill=cover.ink,
+        anchor="ls",
     )
     image.paste(cover_image, (left, top))
 
@@ -112,7 +123,9 @@ def render_card(book, author_names, tag_slug):
         try:
             _paste_uploaded_cover(image, cover_box, book.cover)
         except (OSError, ValueError):
-            _draw_generated_cover(image, cover_box, covers.design(book.title, author_names, tag_slug))
+            _draw_generated_cover(
+                image, cover_box, covers.design(book.title, author_names, tag_slug)
+            )
     else:
         _draw_generated_cover(image, cover_box, covers.design(book.title, author_names, tag_slug))
     text_left = 480
@@ -144,7 +157,9 @@ def refresh_share_cards(book_ids):
         return
     names = {}
     for book_id, name in (
-        BookAuthor.objects.filter(book__in=books).order_by("position").values_list("book_id", "author__name")
+        BookAuthor.objects.filter(book__in=books)
+        .order_by("position")
+        .values_list("book_id", "author__name")
     ):
         names.setdefault(book_id, []).append(name)
     tags = {}

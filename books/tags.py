@@ -72,9 +72,7 @@ def published_tags_at(slugs):
             raise TagNotFoundError(slug)
     # Slugs are lower case: /tags/LLM/ is the tag at /tags/llm/ (and redirects there).
     folded = {slug: slug.lower() for slug in slugs}
-    found = {
-        tag.slug: tag for tag in published_tags().filter(slug__in={*slugs, *folded.values()})
-    }
+    found = {tag.slug: tag for tag in published_tags().filter(slug__in={*slugs, *folded.values()})}
     missing = [slug for slug in slugs if slug not in found]
     if not missing:
         return [found[slug] for slug in slugs], False

@@ -25,8 +25,6 @@ urlpatterns = [
     path("authors/<str:slug>/", cached_page(views.AuthorDetailView.as_view()), name="author"),
     path("feeds/latest/", cached_page(LatestSummariesFeed()), name="latest_feed"),
     path("reading-list/", cached_page(views.ReadingListView.as_view()), name="reading_list"),
-    path(
-        "reading-list/cards/", cached_page(views.reading_list_cards), name="reading_list_cards"
-    ),
+    path("reading-list/cards/", cached_page(views.reading_list_cards), name="reading_list_cards"),
     path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
 ]

@@ -342,10 +342,11 @@ def reading_list_cards(request):
     """
     slugs = list(dict.fromkeys(request.GET.getlist("slug")))[:READING_LIST_SIZE]
     slugs = [slug for slug in slugs if slug_unicode_re.match(slug)]
-    books = {
-        book.slug: book
-        for book in summary_cards(Book.objects.published().filter(slug__in=slugs))
-    } if slugs else {}
+    books = (
+        {book.slug: book for book in summary_cards(Book.objects.published().filter(slug__in=slugs))}
+        if slugs
+        else {}
+    )
     cards = []
     for slug in slugs:
         book = books.get(slug)

@@ -4,7 +4,6 @@ from django.http import Http404
 from django.urls import reverse
 
 from books.feeds import LatestSummariesFeed
-from books.models import Book
 
 from .models import Collection
 

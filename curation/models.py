@@ -41,7 +41,9 @@ class Collection(RenderedMarkdownMixin, models.Model):
     intro_html = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
-        null=True, blank=True, help_text="When readers may see it. Empty means “now” when published."
+        null=True,
+        blank=True,
+        help_text="When readers may see it. Empty means “now” when published.",
     )
     featured = models.BooleanField(
         default=False,
@@ -94,8 +96,10 @@ class Collection(RenderedMarkdownMixin, models.Model):
 
     def public_books(self):
         """The collection's published summaries, in the editor's order."""
-        return Book.objects.published().filter(collection_items__collection=self).order_by(
-            "collection_items__position", "collection_items__pk"
+        return (
+            Book.objects.published()
+            .filter(collection_items__collection=self)
+            .order_by("collection_items__position", "collection_items__pk")
         )
 
 

@@ -45,7 +45,9 @@ class CollectionDetailView(SlugInPath, ReaderPagination, ListView):
     def get_queryset(self):
         books = summary_cards(Book.objects.published())
         return (
-            CollectionItem.objects.filter(collection=self.collection, book__in=Book.objects.published())
+            CollectionItem.objects.filter(
+                collection=self.collection, book__in=Book.objects.published()
+            )
             .order_by("position", "pk")
             .prefetch_related(Prefetch("book", queryset=books))
         )

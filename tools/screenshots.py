@@ -66,7 +66,9 @@ def shoot(base, folder, scheme):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         try:
             for device, options in DEVICES.items():
                 context = browser.new_context(color_scheme=scheme, **options)

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='book',
             name='share_card',
-            field=models.ImageField(blank=True, editable=False, help_text='The 1200×630 picture shown when the summary is shared; drawn on save.', upload_to='share-cards/'),
+            field=models.ImageField(blank=True, editable=False, help_text='The 1200 x 630 picture shown when the summary is shared; drawn on save.', upload_to='share-cards/'),
         ),
         migrations.AddField(
             model_name='book',

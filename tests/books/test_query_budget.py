@@ -120,9 +120,7 @@ def summary(size, title):
         defaults={"title": "Start here", "status": Status.PUBLISHED, "featured": True},
     )
     for other in type(book).objects.exclude(collection_items__collection=collection):
-        CollectionItem.objects.create(
-            collection=collection, book=other, position=other.pk + 1000
-        )
+        CollectionItem.objects.create(collection=collection, book=other, position=other.pk + 1000)
     return book
 
 

@@ -99,7 +99,10 @@ def test_publishing_a_summary_refreshes_every_list_that_shows_it(client, library
         get(client, url)
         assert state(client, url) == "hit", url
     # The author index and the collections' index show counts, not titles.
-    counted = {"authors": ">Ada Writer</a> <span class=\"count\">2 summaries", "collections": "2 summaries"}
+    counted = {
+        "authors": '>Ada Writer</a> <span class="count">2 summaries',
+        "collections": "2 summaries",
+    }
     for name, url in urls.items():
         assert counted.get(name, "Fresh title") not in get(client, url)[1], name
     with committed():
