@@ -44,7 +44,14 @@ def results(request):
     return render(
         request,
         "search/results.html",
-        {"search_query": query, "results": found, **links},
+        {
+            "search_query": query,
+            "results": found,
+            # The first page of a plain query may be indexed (the template says noindex
+            # otherwise), under its own address.
+            "canonical_params": {"q": query.strip()} if query.strip() else {},
+            **links,
+        },
     )
 
 

@@ -163,13 +163,18 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "copy-link";
-      button.textContent = "Copy link";
-      button.setAttribute("aria-label", "Copy the link to “" + heading.textContent.trim() + "”");
+      var label = document.createElement("span");
+      label.textContent = "Copy link";
+      var which = document.createElement("span");
+      which.className = "visually-hidden";
+      which.textContent = " to “" + heading.textContent.trim() + "”";
+      button.appendChild(label);
+      button.appendChild(which);
       button.addEventListener("click", function () {
         var url = window.location.href.split("#")[0] + "#" + chapter.id;
         var done = function () {
-          button.textContent = "Link copied";
-          window.setTimeout(function () { button.textContent = "Copy link"; }, 2000);
+          label.textContent = "Link copied";
+          window.setTimeout(function () { label.textContent = "Copy link"; }, 2000);
         };
         if (navigator.clipboard && navigator.clipboard.writeText) {
           navigator.clipboard.writeText(url).then(done, function () {

@@ -371,3 +371,14 @@ def test_the_feed_stylesheet_is_a_static_xsl_that_explains_subscribing():
     text = Path(path).read_text()
     assert tree.getroot().tag == "{http://www.w3.org/1999/XSL/Transform}stylesheet"
     assert "subscribe" in text.lower() and "atom:entry" in text
+
+
+def test_only_the_first_page_of_a_plain_search_may_be_indexed(client, demo_book):
+    from books.search import rebuild
+
+    rebuild()
+    html = html_of(client, "/search/?q=attention")
+    assert '<meta name="robots" content="noindex">' not in html
+    assert '<link rel="canonical" href="http://testserver/search/?q=attention">' in html
+    for url in ("/search/?q=zzzzqqq", "/search/?q=attention&tag=llm", "/search/?q="):
+        assert '<meta name="robots" content="noindex">' in html_of(client, url), url
