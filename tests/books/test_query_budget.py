@@ -60,8 +60,8 @@ BUDGET = {
     "collection": 6,
     # collection, and the whole summaries
     "collection feed": 11,
-    # a count and a page for each section: summaries, tags, authors
-    "sitemap": 6,
+    # a count and a page for each section: summaries, tags, authors, collections
+    "sitemap": 8,
     "robots": 0,
 }
 

@@ -194,3 +194,11 @@ def test_a_share_card_is_redrawn_only_when_what_it_shows_changes(library, commit
     before = alpha.share_card.name
     alpha.refresh_from_db()
     assert alpha.share_card.name != before
+
+
+def test_draw_share_cards_catches_up_summaries_saved_before_cards_existed(library):
+    from django.core.management import call_command
+
+    Book.objects.update(share_card="", share_card_digest="")
+    call_command("draw_share_cards", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not Book.objects.filter(share_card="").exists()
