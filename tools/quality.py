@@ -14,6 +14,7 @@ tests/artifacts/quality/.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -77,7 +78,8 @@ def lighthouse(base):
                 audits = [
                     audit_ref["id"]
                     for audit_ref in result["categories"][key]["auditRefs"]
-                    if audit_ref["weight"] and result["audits"][audit_ref["id"]]["score"] not in (1, None)
+                    if audit_ref["weight"]
+                    and result["audits"][audit_ref["id"]]["score"] not in (1, None)
                 ]
                 failures.append(f"lighthouse {name}: {key} {score:.2f} ({', '.join(audits)})")
     return failures
@@ -135,7 +137,7 @@ def nu_checker(base):
     for name, path in PAGES.items():
         target = folder / (name.replace(" ", "-").replace(",", "") + ".html")
         try:
-            with urllib.request.urlopen(base + path, timeout=30) as response:  # noqa: S310
+            with urllib.request.urlopen(base + path, timeout=30) as response:
                 target.write_bytes(response.read())
         except urllib.error.HTTPError as error:  # the 404 page is checked too
             target.write_bytes(error.read())
@@ -172,10 +174,8 @@ def main():
     failures = []
     with serving() as base:
         for page in PAGES.values():  # warm the page cache, as a running site has it
-            try:
-                urllib.request.urlopen(base + page, timeout=30).read()  # noqa: S310
-            except urllib.error.HTTPError:
-                pass
+            with contextlib.suppress(urllib.error.HTTPError):
+                urllib.request.urlopen(base + page, timeout=30).read()
         if "nu" in checks:
             failures += nu_checker(base)
         if "axe" in checks:
