@@ -30,7 +30,7 @@ done; \
 echo "No Python 3.12 or newer found: install one (e.g. 'pyenv install 3.12') or run with PYTHON=/path/to/python3.12." >&2; exit 1
 endef
 
-.PHONY: help venv install run test test-fast lint format migrate seed editor serve clean
+.PHONY: help venv install run test test-fast lint format migrate seed editor serve clean quality screenshots
 
 # Test processes in parallel (pytest-xdist): one per core; TEST_WORKERS=0 runs them in one.
 TEST_WORKERS ?= auto
@@ -42,6 +42,8 @@ help:
 	@echo "make test-fast - the suite without the slow tests (servers, browsers, subprocesses)"
 	@echo "make lint      - the pre-commit hooks: ruff, ruff format, django-upgrade, djhtml, import-linter"
 	@echo "make format    - apply ruff fixes and formatting"
+	@echo "make quality   - Lighthouse (mobile), axe-core and the Nu HTML checker against a live server"
+	@echo "make screenshots - desktop and phone screenshots of the main pages (docs/screenshots/after)"
 
 $(PY):
 	@python_bin=$$($(find_python)) || exit 1; \
@@ -104,5 +106,18 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Page quality (docs/quality.md): the npm packages pinned in tools/quality, installed once.
+QUALITY_TOOLS := tools/quality/node_modules/.installed
+$(QUALITY_TOOLS): tools/quality/package.json tools/quality/package-lock.json
+	npm ci --prefix tools/quality --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+quality: $(STAMP) $(QUALITY_TOOLS)
+	$(PY) tools/quality.py
+
+SHOTS ?= docs/screenshots/after
+screenshots: $(STAMP)
+	$(PY) tools/screenshots.py $(SHOTS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache tools/quality/node_modules

@@ -406,6 +406,12 @@ def _write_tokens_to_cache(token, next_publication, renewed, old_slugs):
     cache.set(LIBRARY_KEY, (token, next_publication), timeout=None)
 
 
+def retire_lists():
+    """A new library token and no summary page's: for a change that only list pages show
+    (a collection). Home, tags, authors, /books/, collections and feeds are rendered anew."""
+    retire(())
+
+
 def _next_publication():
     """When the next scheduled summary becomes public, or a public one is unpublished, or None."""
     now = timezone.now()

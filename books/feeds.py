@@ -1,89 +1,165 @@
-"""Atom feeds: the newest published summaries, and the newest with one tag."""
+"""Atom feeds: the newest published summaries, and the newest with some tags.
+
+Each entry carries the whole summary as sanitised HTML (``<content>``), one
+``<author>`` per author, and the summary's last editorial change as
+``<updated>``. A stylesheet (``static/feeds/feed.xsl``) makes a feed opened in a
+browser read as a page that explains how to subscribe.
+"""
+
+from urllib.parse import urlencode, urljoin
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from . import tags as tag_lookups
 from .models import Book
+from .summaries import load_summaries, summary_books
 
 FEED_SIZE = 20
 
 
+class SummaryAtomFeed(Atom1Feed):
+    """Atom with an XSL stylesheet, every author of an entry, and the entry's whole text."""
+
+    def write(self, outfile, encoding):
+        handler = self._handler(outfile, encoding)
+        handler.startDocument()
+        self.add_stylesheets(handler)
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+    @staticmethod
+    def _handler(outfile, encoding):
+        from django.utils.xmlutils import SimplerXMLGenerator
+
+        return SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+
+    def add_stylesheets(self, handler):
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", stylesheet)
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, url in item.get("authors", []):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", urljoin(item["link"], url))
+            handler.endElement("author")
+        if item.get("content"):
+            # Relative links in the summary resolve against the summary's own address.
+            handler.addQuickElement(
+                "content", item["content"], {"type": "html", "xml:base": item["link"]}
+            )
+
+
 class _TagMoved(Exception):  # noqa: N818 (a signal to redirect, not an error)
-    def __init__(self, tag):
-        super().__init__(tag.slug)
-        self.tag = tag
+    def __init__(self, tags):
+        super().__init__(tags[0].slug)
+        self.tags = tags
 
 
 class LatestSummariesFeed(Feed):
-    """The newest published summaries."""
+    """The newest published summaries, each whole."""
 
-    feed_type = Atom1Feed
+    feed_type = SummaryAtomFeed
     title = "Book summaries: newest"
     subtitle = "The newest summaries published in the library."
     link = reverse_lazy("books:list")
     feed_url = reverse_lazy("books:latest_feed")
+
+    def stylesheets(self):
+        return [static("feeds/feed.xsl")]
 
     def items(self):
         return self.summaries(Book.objects.published())
 
     @staticmethod
     def summaries(books):
-        return books.with_authors().prefetch_related("tags")[:FEED_SIZE]
+        """Whole summaries of the newest ``books``: the loader's fixed queries for all of them."""
+        return load_summaries(list(summary_books(books)[:FEED_SIZE]))
 
-    def item_title(self, book):
-        return book.title
+    def item_title(self, summary):
+        return summary.book.title
 
-    def item_description(self, book):
+    def item_link(self, summary):
+        return summary.book.get_absolute_url()
+
+    def item_description(self, summary):
         # Atom's <summary type="html">: the plain-text lede must reach readers as text.
-        return escape(book.lede)
+        return escape(summary.book.lede)
 
-    def item_pubdate(self, book):
-        return book.published_at
+    def item_pubdate(self, summary):
+        return summary.book.published_at
 
-    def item_updateddate(self, book):
-        return book.updated_at
+    def item_updateddate(self, summary):
+        return summary.book.last_edited
 
-    def item_author_name(self, book):
-        return ", ".join(author.name for author in book.ordered_authors) or None
+    def item_categories(self, summary):
+        return [tag.name for tag in summary.tags]
 
-    def item_categories(self, book):
-        return [tag.name for tag in book.tags.all()]
+    def item_extra_kwargs(self, summary):
+        return {
+            "authors": [(author.name, author.get_absolute_url()) for author in summary.authors],
+            "content": render_to_string("feeds/summary_content.html", {"page": summary}),
+        }
 
 
 class TagFeed(LatestSummariesFeed):
-    """The newest published summaries with one tag; an old tag slug redirects (301)."""
+    """The newest published summaries with a tag, narrowed like its page by ``?and=<slug>``.
+
+    An old or wrongly cased tag slug redirects (301) to the feed's current address.
+    """
 
     def __call__(self, request, *args, **kwargs):
         try:
             return super().__call__(request, *args, **kwargs)
         except _TagMoved as moved:
-            return redirect("books:tag_feed", slug=moved.tag.slug, permanent=True)
+            return redirect(feed_url_of(moved.tags), permanent=True)
 
     def get_object(self, request, slug):
+        slugs = [slug, *request.GET.getlist("and")]
+        if len(slugs) > tag_lookups.MAX_COMBINED_TAGS:
+            raise Http404("Too many tags.")
         try:
-            (tag,), moved = tag_lookups.published_tags_at([slug])
+            tags, moved = tag_lookups.published_tags_at(slugs)
         except tag_lookups.TagNotFoundError:
             raise Http404("No published summary has this tag.") from None
         if moved:
-            raise _TagMoved(tag)
-        return tag
+            raise _TagMoved(tags)
+        return tags
 
-    def title(self, tag):
-        return f"Book summaries tagged “{tag.name}”"
+    def title(self, tags):
+        return f"Book summaries tagged {_names(tags)}"
 
-    def subtitle(self, tag):
-        return f"The newest summaries tagged “{tag.name}”."
+    def subtitle(self, tags):
+        return f"The newest summaries tagged {_names(tags)}."
 
-    def link(self, tag):
-        return reverse("books:tag", kwargs={"slug": tag.slug})
+    def link(self, tags):
+        return tag_lookups.tags_url(tags)
 
-    def feed_url(self, tag):
-        return reverse("books:tag_feed", kwargs={"slug": tag.slug})
+    def feed_url(self, tags):
+        return feed_url_of(tags)
 
-    def items(self, tag):
-        return self.summaries(Book.objects.published().tagged(tag))
+    def items(self, tags):
+        return self.summaries(Book.objects.published().tagged(*tags))
+
+
+def _names(tags):
+    return " and ".join(f"“{tag.name}”" for tag in tags)
+
+
+def feed_url_of(tags):
+    """The feed of the summaries carrying all of ``tags`` (the first one in the path)."""
+    first, *more = tags
+    url = reverse("books:tag_feed", kwargs={"slug": first.slug})
+    if more:
+        url += "?" + urlencode([("and", tag.slug) for tag in more])
+    return url

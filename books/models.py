@@ -13,6 +13,7 @@ from django.core.validators import (
 )
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -235,11 +236,21 @@ class BookQuerySet(models.QuerySet):
 
     def linking_to(self, book_ids):
         """Ids of the summaries whose related links lead to one of ``book_ids`` (they show its
-        title and authors)."""
+        title and authors), picked or typed as a title."""
         if not book_ids:
             return set()
         linking = self.filter(related_links__target__in=book_ids).order_by()
-        return set(linking.values_list("pk", flat=True))
+        # Links that typed a title: the summary with that title is linked on their pages.
+        titles = set()
+        for title in Book.objects.filter(pk__in=book_ids).values_list("title", flat=True):
+            titles.update({title, title.lower()})
+        links = self.model._meta.get_field("related_links").related_model
+        typed = (
+            links.objects.annotate(typed=Lower("title"))
+            .filter(target__isnull=True, typed__in=titles)
+            .values_list("book_id", flat=True)
+        )
+        return set(linking.values_list("pk", flat=True)) | set(typed)
 
 
 class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
@@ -357,6 +368,26 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
         editable=False,
         help_text="Words in the whole summary, every row included: its reading time.",
     )
+    edited_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editor last changed what the summary says (feeds' <updated>); "
+        "a save or re-import that changes nothing leaves it.",
+    )
+    content_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A digest of everything an editor wrote: tells a real edit from a re-save.",
+    )
+    share_card = models.ImageField(
+        upload_to="share-cards/",
+        blank=True,
+        editable=False,
+        help_text="The 1200 x 630 picture shown when the summary is shared; drawn on save.",
+    )
+    share_card_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     markdown_fields = {"description": "description_html", "structure_intro": "structure_intro_html"}
     counted_fields = (
@@ -440,6 +471,12 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
 
     def get_absolute_url(self):
         return reverse("books:detail", kwargs={"slug": self.slug})
+
+    @property
+    def last_edited(self):
+        """When the summary last changed for readers: its last edit, or its publication if later."""
+        moments = [moment for moment in (self.edited_at, self.published_at) if moment]
+        return max(moments) if moments else self.updated_at
 
     @property
     def reading_minutes(self):

@@ -1,7 +1,10 @@
-"""The sitemap: every published summary, every tag and author with one, and the index pages."""
+"""The sitemap: every published summary, every tag and author with one, the collections and
+the index pages."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+
+from books.curation.models import Collection
 
 from .models import Author, Book
 from .tags import published_tags
@@ -40,11 +43,21 @@ class AuthorSitemap(Sitemap):
         return author.lastmod
 
 
-class PageSitemap(Sitemap):
-    """The home page and the list of tags."""
+class CollectionSitemap(Sitemap):
+    """Published collections, with the time each was last edited."""
 
     def items(self):
-        return ["books:list", "books:tags"]
+        return Collection.objects.published().only("slug", "updated_at").order_by("slug")
+
+    def lastmod(self, collection):
+        return collection.updated_at
+
+
+class PageSitemap(Sitemap):
+    """The home page and the indexes: all summaries, tags, authors and collections."""
+
+    def items(self):
+        return ["books:list", "books:index", "books:tags", "books:authors", "curation:list"]
 
     def location(self, name):
         return reverse(name)
@@ -54,5 +67,6 @@ SITEMAPS = {
     "summaries": SummarySitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "collections": CollectionSitemap,
     "pages": PageSitemap,
 }

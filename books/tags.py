@@ -70,7 +70,9 @@ def published_tags_at(slugs):
         # Not a slug at all (e.g. a NUL byte, which PostgreSQL refuses in a query): no tag.
         if not slug_unicode_re.match(slug):
             raise TagNotFoundError(slug)
-    found = {tag.slug: tag for tag in published_tags().filter(slug__in=slugs)}
+    # Slugs are lower case: /tags/LLM/ is the tag at /tags/llm/ (and redirects there).
+    folded = {slug: slug.lower() for slug in slugs}
+    found = {tag.slug: tag for tag in published_tags().filter(slug__in={*slugs, *folded.values()})}
     missing = [slug for slug in slugs if slug not in found]
     if not missing:
         return [found[slug] for slug in slugs], False
@@ -78,6 +80,9 @@ def published_tags_at(slugs):
         redirect.old_slug: redirect.tag_id
         for redirect in TagRedirect.objects.filter(old_slug__in=missing)
     }
+    for slug in missing:
+        if slug not in moved and folded[slug] in found:
+            moved[slug] = found[folded[slug]].pk
     for slug in missing:
         if slug not in moved:
             raise TagNotFoundError(slug)

@@ -14,6 +14,11 @@ app_name = "books"
 urlpatterns = [
     path("", cached_page(views.BookListView.as_view(), params=["page"]), name="list"),
     path(
+        "books/",
+        cached_page(views.BookIndexView.as_view(), params=["sort", "tag", "page"]),
+        name="index",
+    ),
+    path(
         "books/<str:slug>/",
         cached_page(views.BookDetailView.as_view(), summary=True),
         name="detail",
@@ -24,12 +29,19 @@ urlpatterns = [
         cached_page(views.TagDetailView.as_view(), params=["and", "page"]),
         name="tag",
     ),
-    path("tags/<str:slug>/feed/", cached_page(TagFeed()), name="tag_feed"),
+    path("tags/<str:slug>/feed/", cached_page(TagFeed(), params=["and"]), name="tag_feed"),
+    path("authors/", cached_page(views.AuthorListView.as_view(), params=["page"]), name="authors"),
     path(
         "authors/<str:slug>/",
         cached_page(views.AuthorDetailView.as_view(), params=["page"]),
         name="author",
     ),
     path("feeds/latest/", cached_page(LatestSummariesFeed()), name="latest_feed"),
+    path("reading-list/", cached_page(views.ReadingListView.as_view()), name="reading_list"),
+    path(
+        "reading-list/cards/",
+        cached_page(views.reading_list_cards, params=["slug"]),
+        name="reading_list_cards",
+    ),
     path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
 ]

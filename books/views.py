@@ -1,9 +1,11 @@
-"""Reader-facing pages: summaries, tags, authors, shared previews, robots.txt and the 404 page."""
+"""Reader-facing pages: summaries, tags, authors, the reading list, shared previews, robots.txt."""
 
-import re
+from urllib.parse import urlencode
 
 from django.core.validators import slug_unicode_re
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.db.models import Count
+from django.db.models.functions import Lower
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -13,68 +15,44 @@ from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
+from taggit.models import Tag
 
+from books.curation.models import Collection
+
+from . import covers
 from . import tags as tag_lookups
 from .cache import fragment_cache
+from .feeds import feed_url_of
 from .models import Author, Book
+from .paging import ReaderNotFound, ReaderPagination, SlugInPath
 from .preview import shared_book
+from .retailers import get_the_book
 from .summaries import load_summary, summary_books, summary_cards
 
 # Published summaries sharing tags shown under "More like this".
 MORE_LIKE_THIS = 4
-# A page number as a reader types it: 1, 2, … (no sign, exponent, spaces or zero).
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
+# Tags offered to narrow a list further ("narrow with another tag", /books/'s chips).
+NARROWING_TAGS = 24
+# Summaries of the featured collection shown on the home page under "Start here".
+START_HERE = 6
+# Summaries a reading list asks for at once (/reading-list/cards/).
+READING_LIST_SIZE = 100
 
 
-class ReaderNotFound(Http404):
-    """A 404 whose message is written for readers; the 404 page shows it."""
-
-
-def page_not_found(request, exception):
-    """The styled 404 page, with the reason when the site gave one (a bad page number, a tag)."""
-    message = str(exception) if isinstance(exception, ReaderNotFound) else ""
-    return render(request, "404.html", {"message": message}, status=404)
-
-
-class SlugInPath:
-    """Answers 404 before any query when the URL's ``slug`` cannot be one.
-
-    The routes use ``<str:slug>`` so that unicode slugs work; this keeps
-    anything else (a NUL byte, which PostgreSQL refuses in a query) out.
-    """
-
-    def dispatch(self, request, *args, **kwargs):
-        if not slug_unicode_re.match(kwargs.get("slug", "")):
-            raise Http404("Not a valid address.")
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ReaderPagination:
-    """Pagination that answers a bad ``?page=`` (abc, 0, -1, 1e30, too far) with a clear 404."""
-
-    paginate_by = 12
-    # When set, an empty list is a 404 with this message (e.g. an author with nothing published).
-    empty_message = ""
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        raw = self.request.GET.get("page", "1")
-        if not PAGE_NUMBER.fullmatch(raw):
-            raise ReaderNotFound("Page numbers are whole numbers from 1 up, like ?page=2.")
-        number = int(raw)
-        if number > paginator.num_pages:
-            raise ReaderNotFound(
-                f"There is no page {number}: this list has {paginator.num_pages} "
-                f"page{'s' if paginator.num_pages != 1 else ''}."
-            )
-        if self.empty_message and paginator.count == 0:
-            raise ReaderNotFound(self.empty_message)
-        page = paginator.page(number)
-        return paginator, page, page.object_list, page.has_other_pages()
+def narrowing_tags(books, active):
+    """Tags on some of ``books`` (a queryset) other than ``active``, each with ``count``: the
+    most common first. One query."""
+    tags = Tag.objects.filter(book__in=books.order_by().values("pk"))
+    return list(
+        tags.exclude(pk__in=[tag.pk for tag in active])
+        .annotate(count=Count("book"))
+        .order_by("-count", Lower("name"), "pk")[:NARROWING_TAGS]
+    )
 
 
 class BookListView(ReaderPagination, ListView):
-    """The home page: newest published summaries as cards, and the tag cloud."""
+    """The home page: what the library is, a cover grid of the newest summaries, the featured
+    collection (“Start here”) and the tags to browse by."""
 
     template_name = "books/book_list.html"
     context_object_name = "books"
@@ -83,7 +61,105 @@ class BookListView(ReaderPagination, ListView):
         return summary_cards(Book.objects.published())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag_cloud=tag_lookups.tag_cloud(), **kwargs)
+        context = super().get_context_data(tag_cloud=tag_lookups.tag_cloud(), **kwargs)
+        if context["page_obj"].number == 1:
+            featured = Collection.objects.published().filter(featured=True).first()
+            context["start_here"] = featured
+            context["start_here_books"] = (
+                list(summary_cards(featured.public_books())[:START_HERE]) if featured else []
+            )
+        return context
+
+
+class BookIndexView(ReaderPagination, ListView):
+    """All published summaries (/books/): sorted by newest, title or reading time, and
+    narrowed by several tags at once. Each tag chip is a plain link."""
+
+    template_name = "books/book_index.html"
+    context_object_name = "books"
+    paginate_by = 24
+    orders = {
+        "newest": ("Newest", None),
+        "title": ("Title", (Lower("title"), "pk")),
+        "time": ("Shortest read", ("reading_words", Lower("title"), "pk")),
+    }
+
+    def get(self, request, *args, **kwargs):
+        self.order = request.GET.get("sort", "newest")
+        if self.order not in self.orders:
+            self.order = "newest"
+        slugs = request.GET.getlist("tag")
+        if len(slugs) > tag_lookups.MAX_COMBINED_TAGS:
+            raise ReaderNotFound(
+                f"At most {tag_lookups.MAX_COMBINED_TAGS} tags can be combined on one page."
+            )
+        self.tags = []
+        if slugs:
+            try:
+                self.tags, moved = tag_lookups.published_tags_at(slugs)
+            except tag_lookups.TagNotFoundError as error:
+                raise ReaderNotFound(
+                    f"No published summary has the tag “{error.slug[:100]}”."
+                ) from None
+            if moved:
+                return redirect(self.url_with(tags=self.tags), permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def url_with(self, *, tags=None, order=None):
+        """This page's address with other tags or another order (page 1)."""
+        params = [("tag", tag.slug) for tag in (self.tags if tags is None else tags)]
+        order = order or self.order
+        if order != "newest":
+            params.append(("sort", order))
+        query = urlencode(params)
+        return reverse("books:index") + (f"?{query}" if query else "")
+
+    def get_queryset(self):
+        self.filtered = Book.objects.published().tagged(*self.tags)
+        ordering = self.orders[self.order][1]
+        books = self.filtered.order_by(*ordering) if ordering else self.filtered
+        return summary_cards(books)
+
+    def get_context_data(self, **kwargs):
+        active = [
+            (tag, self.url_with(tags=[other for other in self.tags if other != tag]))
+            for tag in self.tags
+        ]
+        more = [
+            (tag, self.url_with(tags=[*self.tags, tag]))
+            for tag in narrowing_tags(self.filtered, self.tags)
+        ]
+        orders = [
+            (key, label, self.url_with(order=key), key == self.order)
+            for key, (label, _) in self.orders.items()
+        ]
+        canonical = {"tag": [tag.slug for tag in self.tags]}
+        if self.order != "newest":
+            canonical["sort"] = self.order
+        return super().get_context_data(
+            active_tags=active,
+            more_tags=more,
+            orders=orders,
+            canonical_params=canonical,
+            feed_url=feed_url_of(self.tags) if self.tags else reverse("books:latest_feed"),
+            **kwargs,
+        )
+
+
+class AuthorListView(ReaderPagination, ListView):
+    """Every author of a published summary, A to Z, with the number of their summaries."""
+
+    template_name = "books/author_list.html"
+    context_object_name = "authors"
+    paginate_by = 120
+
+    def get_queryset(self):
+        return (
+            Author.objects.published()
+            .annotate(count=Count("books"))
+            .order_by(Lower("name"), "pk")
+            .only("name", "slug")
+        )
 
 
 class BookDetailView(SlugInPath, DetailView):
@@ -109,6 +185,7 @@ class BookDetailView(SlugInPath, DetailView):
         page = SimpleLazyObject(lambda: load_summary(book, more_like_this=MORE_LIKE_THIS))
         return super().get_context_data(
             page=page,
+            get_the_book=get_the_book(book),
             fragment_cache=fragment_cache(self.request, public=book.is_public),
             **kwargs,
         )
@@ -164,9 +241,18 @@ class TagDetailView(SlugInPath, ReaderPagination, ListView):
             else (tag, reverse("books:tags"))
             for tag in self.tags
         ]
+        books = Book.objects.published().tagged(*self.tags)
+        more = [
+            (tag, tag_lookups.tags_url([*self.tags, tag]))
+            for tag in narrowing_tags(books, self.tags)
+        ]
+        if len(self.tags) >= tag_lookups.MAX_COMBINED_TAGS:
+            more = []
         return super().get_context_data(
             tag=self.tags[0],
             active_tags=active,
+            more_tags=more,
+            feed_url=feed_url_of(self.tags),
             canonical_params={"and": [tag.slug for tag in self.tags[1:]]},
             **kwargs,
         )
@@ -188,6 +274,54 @@ class AuthorDetailView(SlugInPath, ReaderPagination, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
+
+
+class ReadingListView(TemplateView):
+    """The reader's list (saved and read summaries), drawn in the browser from localStorage.
+
+    The page itself is the same for everyone; ``reading_list_cards`` gives the
+    script the cards of the slugs it holds. Without JavaScript it says what it needs.
+    """
+
+    template_name = "books/reading_list.html"
+
+
+def reading_list_cards(request):
+    """JSON: the public card data of the published summaries at ``?slug=…`` (in that order).
+
+    Unknown, draft and scheduled slugs are left out, so nothing unpublished leaks.
+    """
+    slugs = list(dict.fromkeys(request.GET.getlist("slug")))[:READING_LIST_SIZE]
+    slugs = [slug for slug in slugs if slug_unicode_re.match(slug)]
+    books = (
+        {book.slug: book for book in summary_cards(Book.objects.published().filter(slug__in=slugs))}
+        if slugs
+        else {}
+    )
+    cards = []
+    for slug in slugs:
+        book = books.get(slug)
+        if book is None:
+            continue
+        tags = list(book.tags.all())
+        tag = covers.main_tag(tags)
+        authors = [author.name for author in book.ordered_authors]
+        cards.append(
+            {
+                "slug": book.slug,
+                "url": book.get_absolute_url(),
+                "title": book.title,
+                "authors": authors,
+                "lede": book.lede,
+                "reading_minutes": book.reading_minutes,
+                "tags": [tag.name for tag in tags],
+                "cover": book.cover.url if book.cover else None,
+                "cover_svg": covers.cover_svg(
+                    covers.design(book.title, authors, tag.slug if tag else None)
+                ),
+            }
+        )
+    return JsonResponse({"cards": cards})
 
 
 def favicon(request):

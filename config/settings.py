@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "reviews",
     # Search (books/search): the synonym sets editors keep, and the search pages.
     "books.search",
+    # Curated collections of summaries (books/curation).
+    "books.curation",
     # Benchmarks and the search evaluation (books/devtools): commands only, no models.
     "books.devtools",
     "reversion",

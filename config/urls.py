@@ -25,6 +25,7 @@ urlpatterns = [
     path("markdownx/upload/", ImageUploadView.as_view(), name="markdownx_upload"),
     path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),
     path("search/", include("books.search.urls")),
+    path("collections/", include("books.curation.urls")),
     path("", include("books.urls")),
     # Crawlers look for these at fixed addresses.
     path("sitemap.xml", cached_page(sitemap, params=["p"]), {"sitemaps": SITEMAPS}, name="sitemap"),
@@ -34,7 +35,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
 ]
 
-handler404 = "books.views.page_not_found"
+handler404 = "books.paging.page_not_found"
 
 if settings.SERVE_MEDIA:
     # Uploaded covers and images, with nosniff and a sandboxing policy

@@ -151,11 +151,17 @@ class RelatedLink(SummaryRowsMixin, models.Model):
         return self.display_title
 
     @property
+    def summary(self):
+        """The summary this link leads to: the one picked, or for a typed title the published
+        summary the loader found with that title (and author), or None."""
+        return self.target if self.target_id else getattr(self, "found", None)
+
+    @property
     def display_title(self):
         return self.target.title if self.target_id else self.title
 
     @property
     def display_authors(self):
-        if self.target_id:
-            return ", ".join(author.name for author in self.target.ordered_authors)
+        if self.summary is not None:
+            return ", ".join(author.name for author in self.summary.ordered_authors)
         return self.authors

@@ -19,7 +19,8 @@ from django.urls import URLResolver, get_resolver
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RoutePattern
 
-from books.models import Author
+from books.curation.models import Collection, CollectionItem
+from books.models import Author, Status
 from reviews.models import RelatedLink
 from tests.factories import (
     AuthorFactory,
@@ -51,6 +52,14 @@ NAMED_SURFACES = [
     ("/search/suggest/", f"q={PUBLIC_WORD[:6]}", None),
     ("/search/suggest/", f"q={DRAFT_WORD[:8]}", None),
     ("/search/suggest/", f"q={SCHEDULED_WORD[:8]}", None),
+    (
+        "/reading-list/cards/",
+        f"slug=the-{DRAFT_WORD}-handbook&slug=the-{SCHEDULED_WORD}-handbook",
+        None,
+    ),
+    ("/books/", "tag=shared-topic&sort=title", "{public_title}"),
+    ("/collections/everything/", "", "{public_title}"),
+    ("/collections/everything/feed/", "", "{public_title}"),
 ]
 
 
@@ -101,6 +110,13 @@ def library(db, django_capture_on_commit_callbacks):
             BookAuthorFactory(book=hidden, author=shared_author, position=2)
             RelatedLinkFactory(book=hidden, target=public, position=20)
         BookFactory(title=f"Another {PUBLIC_WORD} one", tags=["shared-topic"])
+        # A featured collection holding all three: only the public one may show.
+        collection = Collection.objects.create(
+            title="Everything", slug="everything", status=Status.PUBLISHED, featured=True
+        )
+        for position, book in enumerate((draft, public, scheduled), start=1):
+            CollectionItem.objects.create(collection=collection, book=book, position=position)
+        Collection.objects.create(title=f"Collection {DRAFT_WORD}", status=Status.DRAFT)
     return {"public": public, "draft": draft, "scheduled": scheduled}
 
 
@@ -139,6 +155,7 @@ def slug_candidates(library):
     slugs = [book.slug for book in books]
     slugs += [tag.slug for book in books for tag in book.tags.all()]
     slugs += list(Author.objects.values_list("slug", flat=True))
+    slugs += list(Collection.objects.values_list("slug", flat=True))
     return list(dict.fromkeys(slugs))
 
 

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_safe
 from django_ratelimit.core import get_usage
 
 from books.models import Book
+from books.paging import PAGE_NUMBER, ReaderNotFound
 from books.summaries import summary_cards
 from books.tags import by_popularity, published_tags
-from books.views import PAGE_NUMBER, ReaderNotFound
 
 from . import search, suggest
 
@@ -83,7 +83,14 @@ def results(request):
         "suggestion_url": _url(found.suggestion, found.tags) if found.suggestion else "",
         "all_tags_url": _url(shown) if found.tags else "",
     }
-    context = {"search_query": query, "results": found, **links}
+    context = {
+        "search_query": query,
+        "results": found,
+        # The first page of a plain query may be indexed (the template says noindex
+        # otherwise), under its own address.
+        "canonical_params": {"q": query.strip()} if query.strip() else {},
+        **links,
+    }
     if not found.total and not found.message:
         context["popular_tags"] = by_popularity(published_tags())[:POPULAR_TAGS]
         context["newest"] = summary_cards(Book.objects.published())[:NEWEST]

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from taggit.models import TaggedItem
 
 from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
@@ -171,8 +171,12 @@ def load_summaries(books, *, links=PUBLIC_LINKS, more_like_this=0):
             summary.more_like_this = list(_more_like_this(summary, more_like_this))
         summaries.append(summary)
 
+    # Titles typed for books not in the library yet, that a published summary now has.
+    typed = [link for s in summaries for link in s.links if not link.target_id and link.title]
+    found = _typed_targets(typed) if links == PUBLIC_LINKS else []
+
     # The authors of every summary, of the summaries they link to and of those like them.
-    shown = [*books]
+    shown = [*books, *found]
     for summary in summaries:
         shown += [link.target for link in summary.links if link.target_id]
         shown += summary.more_like_this
@@ -184,6 +188,7 @@ def load_summaries(books, *, links=PUBLIC_LINKS, more_like_this=0):
     )
     for book in shown:
         book.ordered_authors = [link.author for link in book_authors[book.pk]]
+    _connect_typed(typed, found)
     for summary in summaries:
         summary.book_authors = book_authors[summary.book.pk]
         # The rows' own links to their book, so that reading them (a revision names
@@ -208,6 +213,39 @@ def _review(book):
         return book.review
     except Review.DoesNotExist:
         return None
+
+
+def _typed_targets(links):
+    """Published summaries whose title is one typed in ``links`` (any case): one query."""
+    titles = {link.title for link in links}
+    if not titles:
+        return []
+    matches = Q()
+    for title in titles:
+        matches |= Q(title__iexact=title)
+    return list(Book.objects.published().filter(matches).only(*LINKED_BOOK_FIELDS))
+
+
+def _names(text):
+    """Author names typed in a link (“A, B and C”), folded for comparison."""
+    for separator in (" and ", "&", ";"):
+        text = text.replace(separator, ",")
+    return {name.strip().casefold() for name in text.split(",") if name.strip()}
+
+
+def _connect_typed(links, found):
+    """Give each typed link its ``found`` summary: same title, and an author in common when
+    the link names its authors. The reader's pages then link to it (``RelatedLink.summary``)."""
+    by_title = defaultdict(list)
+    for book in found:
+        by_title[book.title.casefold()].append(book)
+    for link in links:
+        typed_authors = _names(link.authors)
+        for book in by_title[link.title.casefold()]:
+            authors = {author.name.casefold() for author in book.ordered_authors}
+            if book.pk != link.book_id and (not typed_authors or typed_authors & authors):
+                link.found = book
+                break
 
 
 def _more_like_this(summary, limit):

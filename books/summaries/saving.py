@@ -17,11 +17,15 @@ and marked changed together with the summaries whose related links show it
 and the page cache follow, the same way for every writer.
 """
 
+import hashlib
+import json
 from contextlib import contextmanager
 from itertools import batched
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils import timezone
 
 from books import changes
 from books.models import Book
@@ -85,7 +89,49 @@ class SummaryWrite:
                 Book.objects.filter(pk__in=batch).order_by("pk"), links=ALL_LINKS
             )
             record_revisions(summaries, user=self.user, comment=self.comment)
+            note_edits(summaries)
         changes.mark(set(ids) | Book.objects.linking_to(ids))
+
+
+# A row's links to the summary it belongs to: renewed when an import rewrites the rows.
+PARENT_FIELDS = frozenset({"book", "part", "review", "content_type", "object_id"})
+
+
+def content_digest(summary):
+    """A digest of what editors wrote in ``summary``: every editable field of every row.
+
+    Row ids, timestamps and derived columns (rendered HTML, counts) are left out, so a
+    re-import or a re-save of the same text gives the same digest.
+    """
+    rows = []
+    for row in summary.rows():
+        fields = {
+            field.attname: getattr(row, field.attname)
+            for field in row._meta.concrete_fields
+            if field.editable and not field.primary_key and field.name not in PARENT_FIELDS
+        }
+        rows.append([row._meta.label_lower, fields])
+    text = json.dumps(rows, cls=DjangoJSONEncoder, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def note_edits(summaries):
+    """Set ``edited_at`` on the summaries whose content changed (``content_digest`` differs).
+
+    A summary seen for the first time counts as edited when it was published, if it
+    says so (an import of an older summary), else now.
+    """
+    now = timezone.now()
+    for summary in summaries:
+        book = summary.book
+        digest = content_digest(summary)
+        if digest == book.content_digest:
+            continue
+        first = not book.content_digest
+        edited_at = (book.published_at if first and book.published_at else None) or now
+        edited_at = min(edited_at, now)
+        Book.objects.filter(pk=book.pk).update(content_digest=digest, edited_at=edited_at)
+        book.content_digest, book.edited_at = digest, edited_at
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from books import structured_data
+from books import covers, structured_data
 
 register = template.Library()
 
@@ -90,3 +90,22 @@ def json_ld(data):
 def summary_json_ld(context, summary):
     """The schema.org JSON-LD block of a summary page (``books.structured_data``)."""
     return json_ld(structured_data.summary_json_ld(summary, context["request"].build_absolute_uri))
+
+
+@register.simple_tag
+def cover(book, tags=None, label=""):
+    """The book's cover: the uploaded image, or its generated design (``books.covers``) as SVG.
+
+    Decorative unless ``label`` is given (cards name the book in their title).
+    ``tags``: the summary's tags when they are not prefetched on ``book``.
+    """
+    if book.cover:
+        return format_html(
+            '<img class="cover-art" src="{}" alt="{}" width="200" height="300" loading="lazy">',
+            book.cover.url,
+            label,
+        )
+    tag = covers.main_tag(book.tags.all() if tags is None else tags)
+    authors = [author.name for author in book.ordered_authors]
+    design = covers.design(book.title, authors, tag.slug if tag else None)
+    return mark_safe(covers.cover_svg(design, label=label))  # noqa: S308 (escaped in cover_svg)

@@ -26,8 +26,8 @@ def test_author_page_shows_bio_website_and_published_summaries(client):
 def test_summary_and_cards_link_to_author_pages(client, demo_book):
     html = client.get(demo_book.get_absolute_url()).content.decode()
     assert '<a href="/authors/jay-alammar/">Jay Alammar</a>' in html
-    home = client.get("/").content.decode()
-    assert '<a href="/authors/maarten-grootendorst/">Maarten Grootendorst</a>' in home
+    cards = client.get("/books/").content.decode()
+    assert '<a href="/authors/maarten-grootendorst/">Maarten Grootendorst</a>' in cards
     author_page = client.get("/authors/jay-alammar/")
     assert author_page.status_code == 200
     assert "Hands-On Large Language Models" in author_page.content.decode()

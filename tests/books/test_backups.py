@@ -43,9 +43,11 @@ pytestmark = pytest.mark.django_db
 
 # Not part of the summary-file format: database ids, the bookkeeping timestamps
 # and the edit counter (they start afresh on import), and the history.
+# Derived on save, not written by editors: the edit time, its digest and the share card.
+DERIVED = {"edited_at", "content_digest", "share_card", "share_card_digest"}
 # Database ids and bookkeeping; ``old_tag_id`` names a merged tag for the history, which a
 # summary file does not carry.
-NOT_EXPORTED = {"id", "created_at", "updated_at", "version", "content_type", "old_tag_id"}
+NOT_EXPORTED = {"id", "created_at", "updated_at", "version", "content_type", "old_tag_id", *DERIVED}
 
 LIBRARY_MODELS = [Author, Book, BookAuthor, Section, AudienceItem, Part, Chapter, Review,
                   Takeaway, RelatedLink, Tag, TaggedItem, TagRedirect]  # fmt: skip

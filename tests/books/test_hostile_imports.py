@@ -181,7 +181,7 @@ def test_every_text_field_of_the_library_refuses_nul_characters():
 
     missing = [
         f"{model.__name__}.{field.name}"
-        for app in ("books", "reviews", "search")
+        for app in ("books", "reviews", "search", "curation")
         for model in apps.get_app_config(app).get_models()
         for field in model._meta.concrete_fields
         if isinstance(field, models.CharField | models.TextField)

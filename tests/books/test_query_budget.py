@@ -8,6 +8,8 @@ related links) and again after a large one (60 chapters, 4 authors, 8 tags,
 import pytest
 from django.urls import reverse
 
+from books.curation.models import Collection, CollectionItem
+from books.models import Status
 from tests.factories import BookAuthorFactory, BookFactory, RelatedLinkFactory, build_summary
 
 pytestmark = pytest.mark.django_db
@@ -23,24 +25,43 @@ LARGE = {
 
 # Page: the most queries it may run. Sessions and auth add none: the reader is anonymous.
 BUDGET = {
-    # count, books, authors, tags, tag cloud
-    "home": 5,
+    # count, books, authors, tags, tag cloud; the featured collection, its books, their
+    # authors and tags
+    "home": 9,
+    # count, books, authors, tags, tags to narrow by
+    "all summaries": 5,
+    # tags, count, books, authors, tags, tags to narrow by
+    "all summaries tagged": 6,
+    # authors with counts, and their count
+    "authors": 2,
     # tags with counts
     "tag index": 1,
-    # tags, count, books, authors, tags
-    "tag": 5,
-    "tag narrowed": 5,
+    # tags, count, books, authors, tags, tags to narrow by
+    "tag": 6,
+    "tag narrowed": 6,
     # author, count, books, authors, tags
     "author": 5,
     # book+review, tags, parts, chapters, related links, sections, audience, takeaways,
-    # more like this, and the authors of the book, its links and more like this
-    "summary": 10,
+    # more like this, summaries with a title typed in a link, and the authors of the
+    # book, its links and more like this
+    "summary": 11,
+    # the whole summaries: books, tags, sections, audience, parts, chapters, takeaways,
+    # related links, titles typed in links, authors
+    "latest feed": 10,
+    # tag, and the whole summaries
+    "tag feed": 11,
+    # nothing: the page is drawn in the browser
+    "reading list": 0,
     # books, authors, tags
-    "latest feed": 3,
-    # tag, books, authors, tags
-    "tag feed": 4,
-    # a count and a page for each section: summaries, tags, authors
-    "sitemap": 6,
+    "reading list cards": 3,
+    # collections with counts
+    "collections": 1,
+    # collection, count, items, their books, authors, tags
+    "collection": 6,
+    # collection, and the whole summaries
+    "collection feed": 11,
+    # a count and a page for each section: summaries, tags, authors, collections
+    "sitemap": 8,
     "robots": 0,
 }
 
@@ -57,6 +78,14 @@ def url_of(page, book):
     author = book.ordered_authors[0]
     return {
         "home": "/",
+        "all summaries": "/books/",
+        "all summaries tagged": "/books/?tag=llm&tag=rag&sort=title",
+        "authors": "/authors/",
+        "reading list": "/reading-list/",
+        "reading list cards": f"/reading-list/cards/?slug={book.slug}&slug=small-neighbour-0",
+        "collections": "/collections/",
+        "collection": "/collections/start-here/",
+        "collection feed": "/collections/start-here/feed/",
         "tag index": "/tags/",
         "tag": reverse("books:tag", kwargs={"slug": tag.slug}),
         "tag narrowed": reverse("books:tag", kwargs={"slug": "llm"}) + "?and=rag",
@@ -79,10 +108,19 @@ def summary(size, title):
     )
     for position in range(3, 3 + size["links"]):
         RelatedLinkFactory(book=book, position=position)
+    # A title typed for a book not in the library yet, which the library now has.
+    RelatedLinkFactory(book=book, target=None, title=f"{title} neighbour 0", position=99)
     # Neighbours that share tags, so that "more like this" and the tag pages have company.
     for number in range(2):
         neighbour = BookFactory(title=f"{title} neighbour {number}", tags=size["tags"][:2])
         BookAuthorFactory(book=neighbour, position=1)
+    # Every summary so far in the featured collection, so that it grows with the library.
+    collection, _ = Collection.objects.get_or_create(
+        slug="start-here",
+        defaults={"title": "Start here", "status": Status.PUBLISHED, "featured": True},
+    )
+    for other in type(book).objects.exclude(collection_items__collection=collection):
+        CollectionItem.objects.create(collection=collection, book=other, position=other.pk + 1000)
     return book
 
 

@@ -59,10 +59,10 @@ def test_imported_summaries_have_their_reading_time(tmp_path):
     assert words_of(book) == 1 + 2 + 2 + 1 + 3
 
 
-def test_home_cards_show_reading_time_without_loading_chapters(client, django_assert_num_queries):
+def test_list_cards_show_reading_time_without_loading_chapters(client, django_assert_num_queries):
     build_summary(parts=2, chapters_per_part=30)
     with django_assert_num_queries(6) as queries:  # 5, and the page cache's version read
-        html = client.get("/").content.decode()
+        html = client.get("/books/").content.decode()
     assert "min read" in html
     assert not any('"books_chapter"."summary' in query["sql"] for query in queries.captured_queries)
 

@@ -149,8 +149,9 @@ def test_summary_page_runs_a_fixed_number_of_queries(
         parts=3, chapters_per_part=chapters_per_part, authors=1 + chapters_per_part % 4
     )
     # The book, its tags, parts, chapters, related links, sections, audience, takeaways,
-    # “more like this”, the authors of all of these, and the page cache's version read (a miss).
-    with django_assert_num_queries(11):
+    # “more like this”, the summaries with a title typed in a link, the authors of all of
+    # these, and the page cache's version read (a miss).
+    with django_assert_num_queries(12):
         response = client.get(reverse("books:detail", kwargs={"slug": book.slug}))
     assert response.status_code == 200
 
@@ -159,8 +160,9 @@ def test_summary_page_runs_a_fixed_number_of_queries(
 def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, books):
     for _ in range(books):
         build_summary(parts=1, chapters_per_part=1)
-    # count, books, authors, tags, the tag cloud, and the page cache's version read (a miss)
-    with django_assert_num_queries(6):
+    # count, books, authors, tags, the tag cloud, the featured collection (none here), and
+    # the page cache's version read (a miss)
+    with django_assert_num_queries(7):
         assert client.get("/").status_code == 200
 
 

@@ -16,6 +16,7 @@ from django.db.models import CheckConstraint, UniqueConstraint
 from django.utils import timezone
 from taggit.models import Tag
 
+from books.curation.models import Collection, CollectionItem
 from books.models import Author, Book, BookAuthor, Chapter, Status, TagRedirect
 from reviews.models import RelatedLink
 from tests.admin_forms import form_data
@@ -189,6 +190,49 @@ def tagredirect_unique_old_slug(client):
     assert_refused(client.post(url, data), "id_redirects-0-old_slug", "already exists")
 
 
+COLLECTION_ADD = "/admin/curation/collection/add/"
+
+
+def new_collection(client, **fields):
+    data = form_data(client.get(COLLECTION_ADD), "collection_form")
+    data.update({"title": "A new collection", "slug": "a-new-collection"})
+    data.update(fields)
+    return data
+
+
+def collection_unique_slug(client):
+    Collection.objects.create(title="Taken", slug="taken")
+    response = client.post(COLLECTION_ADD, new_collection(client, slug="taken"))
+    assert_refused(response, "id_slug", "already exists")
+    assert Collection.objects.count() == 1
+
+
+def collection_one_featured(client):
+    Collection.objects.create(title="Start here", featured=True)
+    response = client.post(COLLECTION_ADD, new_collection(client, featured="on"))
+    assert_refused(response, "id_featured", "Only one collection can be featured")
+    assert 'value="A new collection"' in response.content.decode()
+
+
+def collection_published_has_date(client):
+    # Filled in rather than refused: "Published" with no date means now.
+    before = timezone.now()
+    response = client.post(COLLECTION_ADD, new_collection(client, status="published"))
+    assert response.status_code == 302
+    collection = Collection.objects.get(slug="a-new-collection")
+    assert before <= collection.published_at <= timezone.now()
+
+
+def collectionitem_unique_book(client):
+    book = BookFactory()
+    data = new_collection(client)
+    add_rows(data, "items", [{"book": book.pk}, {"book": book.pk}])
+    assert_refused(
+        client.post(COLLECTION_ADD, data), "id_items-1-book", "in the collection already"
+    )
+    assert not Collection.objects.exists()
+
+
 def renumbered(client):
     """Positions are not typed: whatever numbers arrive, the rows are saved as 1..n in order."""
     book = build_summary(parts=2, chapters_per_part=3)
@@ -204,6 +248,16 @@ def renumbered(client):
             groups.setdefault(parent_id, []).append(position)
         for positions in groups.values():
             assert sorted(positions) == list(range(1, len(positions) + 1))
+
+
+def renumbered_collection(client):
+    """A collection's order is dragged, not typed: rows are saved as 1..n whatever arrives."""
+    books = [BookFactory() for _ in range(3)]
+    data = new_collection(client)
+    add_rows(data, "items", [{"book": book.pk, "position": "0"} for book in books])
+    assert client.post(COLLECTION_ADD, data).status_code == 302
+    positions = sorted(CollectionItem.objects.values_list("position", flat=True))
+    assert positions == [1, 2, 3]
 
 
 CASES = {
@@ -223,6 +277,11 @@ CASES = {
     "related_has_target_or_title": related_has_target_or_title,
     "related_not_self": related_not_self,
     "tagredirect_unique_old_slug": tagredirect_unique_old_slug,
+    "collection_unique_slug": collection_unique_slug,
+    "collection_one_featured": collection_one_featured,
+    "collection_published_has_date": collection_published_has_date,
+    "collectionitem_unique_book": collectionitem_unique_book,
+    "collectionitem_unique_position": renumbered_collection,
 }
 
 

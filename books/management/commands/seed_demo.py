@@ -1,9 +1,14 @@
-"""Load the demo library (the summaries shipped in books/demo/); safe to run again."""
+"""Load the demo library (the summaries and collections shipped in books/demo/); safe to run
+again."""
 
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from books.curation.models import Collection, CollectionItem
+from books.models import Book, Status
 from books.summaries import SummaryFileError, import_file
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -27,3 +32,30 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo summary updated: /books/{slug}/")
             for slug in result.unchanged:
                 self.stdout.write(f"Demo summary up to date: /books/{slug}/")
+        for path in sorted((DEMO_DIR / "collections").glob("*.json")):
+            collection = self.seed_collection(json.loads(path.read_text()))
+            self.stdout.write(f"Demo collection: {collection.get_absolute_url()}")
+
+    @transaction.atomic
+    def seed_collection(self, data):
+        """The collection in ``data``, published, with those of its summaries the library has."""
+        collection, _ = Collection.objects.update_or_create(
+            slug=data["slug"],
+            defaults={
+                "title": data["title"],
+                "intro": data.get("intro", ""),
+                "status": Status.PUBLISHED,
+            },
+        )
+        if data.get("featured") and not Collection.objects.filter(featured=True).exists():
+            collection.featured = True
+            collection.save(update_fields=["featured"])
+        books = {book.slug: book for book in Book.objects.filter(slug__in=data["summaries"])}
+        collection.items.all().delete()
+        CollectionItem.objects.bulk_create(
+            CollectionItem(collection=collection, book=books[slug], position=number)
+            for number, slug in enumerate(
+                (slug for slug in data["summaries"] if slug in books), start=1
+            )
+        )
+        return collection

@@ -1,0 +1,25 @@
+"""Draw the share cards of summaries that have none or an outdated one (e.g. after upgrading)."""
+
+from itertools import batched
+
+from django.core.management.base import BaseCommand
+
+from books.models import Book
+from books.share_cards import refresh_share_cards
+
+BATCH = 200
+
+
+class Command(BaseCommand):
+    """``draw_share_cards``: what saving a summary does for its card, for every summary."""
+
+    help = (
+        "Draw the 1200 x 630 share card of every summary whose card is missing or shows an old "
+        "title, authors, cover or tag. Cards are drawn on save; this catches up older summaries."
+    )
+
+    def handle(self, *args, **options):
+        ids = list(Book.objects.order_by("pk").values_list("pk", flat=True))
+        for batch in batched(ids, BATCH):
+            refresh_share_cards(batch)
+        self.stdout.write(f"Checked the share cards of {len(ids)} summaries.")

@@ -1,0 +1,57 @@
+"""What every list of readers' pages shares: page numbers, slugs in addresses, the 404 page."""
+
+import re
+
+from django.core.validators import slug_unicode_re
+from django.http import Http404
+from django.shortcuts import render
+
+# A page number as a reader types it: 1, 2, … (no sign, exponent, spaces or zero).
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
+
+
+class ReaderNotFound(Http404):
+    """A 404 whose message is written for readers; the 404 page shows it."""
+
+
+def page_not_found(request, exception):
+    """The styled 404 page, with the reason when the site gave one (a bad page number, a tag)."""
+    message = str(exception) if isinstance(exception, ReaderNotFound) else ""
+    return render(request, "404.html", {"message": message}, status=404)
+
+
+class SlugInPath:
+    """Answers 404 before any query when the URL's ``slug`` cannot be one.
+
+    The routes use ``<str:slug>`` so that unicode slugs work; this keeps
+    anything else (a NUL byte, which PostgreSQL refuses in a query) out.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not slug_unicode_re.match(kwargs.get("slug", "")):
+            raise Http404("Not a valid address.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReaderPagination:
+    """Pagination that answers a bad ``?page=`` (abc, 0, -1, 1e30, too far) with a clear 404."""
+
+    paginate_by = 12
+    # When set, an empty list is a 404 with this message (e.g. an author with nothing published).
+    empty_message = ""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page", "1")
+        if not PAGE_NUMBER.fullmatch(raw):
+            raise ReaderNotFound("Page numbers are whole numbers from 1 up, like ?page=2.")
+        number = int(raw)
+        if number > paginator.num_pages:
+            raise ReaderNotFound(
+                f"There is no page {number}: this list has {paginator.num_pages} "
+                f"page{'s' if paginator.num_pages != 1 else ''}."
+            )
+        if self.empty_message and paginator.count == 0:
+            raise ReaderNotFound(self.empty_message)
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
