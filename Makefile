@@ -30,7 +30,7 @@ done; \
 echo "No Python 3.12 or newer found: install one (e.g. 'pyenv install 3.12') or run with PYTHON=/path/to/python3.12." >&2; exit 1
 endef
 
-.PHONY: help venv install run test test-fast lint format migrate seed editor serve clean quality screenshots
+.PHONY: help venv install run test test-fast lint format migrate seed editor serve clean quality screenshots messages compilemessages check-messages
 
 # Test processes in parallel (pytest-xdist): one per core; TEST_WORKERS=0 runs them in one.
 TEST_WORKERS ?= auto
@@ -42,6 +42,9 @@ help:
 	@echo "make test-fast - the suite without the slow tests (servers, browsers, subprocesses)"
 	@echo "make lint      - the pre-commit hooks: ruff, ruff format, django-upgrade, djhtml, import-linter"
 	@echo "make format    - apply ruff fixes and formatting"
+	@echo "make messages  - gather the interface's strings into locale/*/LC_MESSAGES/django.po"
+	@echo "make compilemessages - compile the catalogs (.po) into the .mo files the site reads"
+	@echo "make check-messages  - fail when a catalog is out of date or not compiled (CI runs it)"
 	@echo "make quality   - Lighthouse (mobile), axe-core and the Nu HTML checker against a live server"
 	@echo "make screenshots - desktop and phone screenshots of the main pages (docs/screenshots/after)"
 
@@ -118,6 +121,22 @@ quality: $(STAMP) $(QUALITY_TOOLS)
 SHOTS ?= docs/screenshots/after
 screenshots: $(STAMP)
 	$(PY) tools/screenshots.py $(SHOTS)
+
+# The interface's catalogs (README: "Languages"). Both .po and the compiled .mo are committed,
+# so `make run` needs no gettext; these targets do (apt-get install gettext).
+LOCALES := ru en
+MAKEMESSAGES := $(PY) manage.py makemessages --no-obsolete --no-location --ignore=.venv \
+	--ignore=staticfiles --ignore=media --ignore=tools --ignore=node_modules --ignore=tests \
+	$(addprefix -l ,$(LOCALES))
+
+messages: $(STAMP)
+	$(MAKEMESSAGES)
+
+compilemessages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv $(addprefix -l ,$(LOCALES))
+
+check-messages: $(STAMP)
+	$(PY) -m books.devtools.check_messages $(LOCALES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tools/quality/node_modules

@@ -30,6 +30,7 @@ from django.urls import Resolver404, get_resolver
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag, urlencode
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from taggit.models import TaggedItem
 
@@ -202,8 +203,9 @@ def fragment_cache(request, public=True):
     token = getattr(request, "page_version", None)
     if token is None or not public:
         return 0, None
-    # Fragments hold absolute URLs (Open Graph, JSON-LD): one set per host, as pages.
-    return settings.PAGE_CACHE_SECONDS, f"{token}:{request.get_host()}"
+    # Fragments hold absolute URLs (Open Graph, JSON-LD): one set per host, as pages, and
+    # the interface's words: one set per language.
+    return settings.PAGE_CACHE_SECONDS, f"{token}:{request.get_host()}:{get_language()}"
 
 
 # --- Serving -------------------------------------------------------------------------------------
@@ -234,8 +236,10 @@ def _storable(response):
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
     vary = {value.strip().lower() for value in response.get("Vary", "").split(",") if value.strip()}
-    # Vary: Cookie only says that the (empty) session was looked at; anything else may differ.
-    return vary <= {"cookie"} and not _forbids_caching(response)
+    # Vary: Cookie only says that the (empty) session was looked at. A readers' page takes its
+    # language from its address (i18n_patterns), so LocaleMiddleware's Accept-Language is moot.
+    # Anything else may differ.
+    return vary <= {"cookie", "accept-language"} and not _forbids_caching(response)
 
 
 def _add_validators(response):

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -116,6 +117,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.security.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The interface's language, from the address (/ru/…) on readers' pages, else the
+    # language cookie or the browser's: before the page cache, which resolves the address.
+    "django.middleware.locale.LocaleMiddleware",
     # Readers' pages from the cache (books/cache.py): below the headers every response gets.
     "books.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -285,7 +289,12 @@ LOGIN_URL = "admin:login"
 LANGUAGE_CODE = "en"
 # The languages a summary can be written in (``Book.language``); search analyses each
 # summary, and each query, in its language (docs/search.md).
-LANGUAGES = [("en", "English"), ("ru", "Russian")]
+# The interface speaks the same languages: English at unprefixed addresses, the others under
+# their prefix (/ru/…), through i18n_patterns in config/urls.py. The switcher shows each
+# language's own name (Django's get_language_info); these are for the admin's choices.
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+# The project's catalogs (make messages, make compilemessages); Django's own are built in.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,7 @@
 """Root URLs: the public library, the admin and the editor's Markdown endpoints."""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
@@ -24,9 +25,8 @@ urlpatterns = [
     # replace them under the names and paths its editor widget expects.
     path("markdownx/upload/", ImageUploadView.as_view(), name="markdownx_upload"),
     path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),
-    path("search/", include("books.search.urls")),
-    path("collections/", include("books.curation.urls")),
-    path("", include("books.urls")),
+    # The language switcher's POST target (Django's set_language), for the admin.
+    path("i18n/", include("django.conf.urls.i18n")),
     # Crawlers look for these at fixed addresses.
     path("sitemap.xml", cached_page(sitemap, params=["p"]), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", cached_page(robots_txt), name="robots_txt"),
@@ -34,6 +34,14 @@ urlpatterns = [
     path("healthz", health, name="health"),
     path("favicon.ico", favicon, name="favicon"),
 ]
+
+# Readers' pages in each language: English at the addresses it always had, Russian under /ru/.
+urlpatterns += i18n_patterns(
+    path("search/", include("books.search.urls")),
+    path("collections/", include("books.curation.urls")),
+    path("", include("books.urls")),
+    prefix_default_language=False,
+)
 
 handler404 = "books.paging.page_not_found"
 
