@@ -99,3 +99,44 @@ def private_postgres():
     finally:
         cluster.stop("immediate")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_database(prefix):
+    """Yield the URL of a new, empty database on the shared PostgreSQL server; drop it afterwards.
+
+    For tests that need PostgreSQL but not a server of their own (starting a private
+    cluster costs seconds). The server is ``CI_POSTGRES_URL``'s, else 127.0.0.1:5432.
+    Unreachable, it fails the test in CI (CI=true) and skips it elsewhere.
+    """
+    import secrets
+
+    import dj_database_url
+    import psycopg
+
+    server = dj_database_url.parse(
+        os.environ.get("CI_POSTGRES_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    )
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    options = {
+        "host": server["HOST"] or "127.0.0.1",
+        "port": server["PORT"] or 5432,
+        "user": server["USER"] or "postgres",
+        "password": server["PASSWORD"] or None,
+        "dbname": "postgres",
+        "connect_timeout": 5,
+        "autocommit": True,
+    }
+    try:
+        with psycopg.connect(**options) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is unreachable: {error}")
+        pytest.skip(f"PostgreSQL is unreachable: {error}")
+    password = f":{options['password']}" if options["password"] else ""
+    try:
+        yield f"postgres://{options['user']}{password}@{options['host']}:{options['port']}/{name}"
+    finally:
+        with psycopg.connect(**options) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -234,14 +234,14 @@ SNAPSHOT = (
 @pytest.mark.slow
 def test_a_sqlite_library_round_trips_through_postgresql_and_back(tmp_path):
     """SQLite → export → PostgreSQL → export → SQLite: every field of every row the same."""
-    from tests.postgres import private_postgres
+    from tests.postgres import throwaway_database
 
     base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     base["MEDIA_ROOT"] = str(tmp_path / "media")
-    with private_postgres() as cluster:
+    with throwaway_database("round_trip") as postgresql:
         stages = [
             ("sqlite", f"sqlite:///{tmp_path / 'first.sqlite3'}"),
-            ("postgresql", cluster.createdb("round_trip")),
+            ("postgresql", postgresql),
             ("sqlite again", f"sqlite:///{tmp_path / 'last.sqlite3'}"),
         ]
         exports, snapshots = [], []

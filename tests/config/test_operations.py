@@ -231,15 +231,11 @@ def test_the_sign_in_limit_holds_under_a_parallel_burst_on_sqlite(tmp_path):
 
 @pytest.mark.slow
 def test_the_sign_in_limit_holds_under_a_parallel_burst_on_postgresql(tmp_path):
-    from tests.postgres import private_postgres
+    from tests.postgres import throwaway_database
 
-    with private_postgres() as cluster:
+    with throwaway_database("sign_in") as url:
         env = production_env(
-            tmp_path,
-            free_port(),
-            WEB_CONCURRENCY="2",
-            GUNICORN_THREADS="8",
-            DATABASE_URL=cluster.createdb("sign_in"),
+            tmp_path, free_port(), WEB_CONCURRENCY="2", GUNICORN_THREADS="8", DATABASE_URL=url
         )
         with gunicorn(env, "/healthz") as base:
             manage(env, "shell", "-c", CREATE_EDITOR)
@@ -250,9 +246,16 @@ def test_the_sign_in_limit_holds_under_a_parallel_burst_on_postgresql(tmp_path):
 
 
 def _gif(frames, side):
-    images = [
-        Image.new("RGB", (side, side), (n % 256, 255 - n % 256, n // 256)) for n in range(frames)
-    ]
+    """An animation of ``frames`` one-colour frames, each a different colour (so none is merged).
+
+    Palette frames: Pillow writes them without quantising, five times faster than RGB ones.
+    """
+    palette = [value for index in range(256) for value in (index, 255 - index, index // 2)]
+    images = []
+    for n in range(frames):
+        image = Image.new("P", (side, side), n % 256)
+        image.putpalette(palette)
+        images.append(image)
     buffer = io.BytesIO()
     images[0].save(buffer, "GIF", save_all=True, append_images=images[1:])
     return buffer.getvalue()
