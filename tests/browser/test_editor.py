@@ -1,7 +1,9 @@
 """Editors in a real Chromium: the dashboard, a live preview in a row added before the first
 save, unsaved work kept and restored after the tab is closed, and two editors on one summary
-(two browser contexts) told about each other. The screenshots go into docs/ for the README."""
+(two browser contexts) told about each other. The screenshots go into tests/artifacts/ (ignored
+by git); with SCREENSHOTS_TO_DOCS=1 they replace the ones docs/editors.md shows."""
 
+import os
 import re
 from pathlib import Path
 
@@ -13,7 +15,8 @@ from tests.factories import BookFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" if os.environ.get("SCREENSHOTS_TO_DOCS") else ROOT / "tests" / "artifacts"
 WIDE = {"viewport": {"width": 1400, "height": 1000}}
 
 
