@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
@@ -686,7 +687,7 @@ class Part(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     )
     title = models.CharField(_("title"), validators=[NUL_FREE], max_length=300)
     summary = MarkdownxField(
-        _("summary"),
+        pgettext_lazy("the text of a part or chapter", "summary"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
         blank=True,
@@ -718,7 +719,7 @@ class Chapter(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), validators=[NUL_FREE], max_length=300)
     summary = MarkdownxField(
-        _("summary"),
+        pgettext_lazy("the text of a part or chapter", "summary"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
         blank=True,
