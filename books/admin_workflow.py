@@ -208,7 +208,7 @@ class EditorialAdminMixin(VersionAdmin):
         items = checklist(book)
         if items.complete:
             return format_html('<span class="checklist-done">✓ {}</span>', _("Complete"))
-        missing = ", ".join(check.label for check in items.missing)
+        missing = ", ".join(str(check.label) for check in items.missing)
         return format_html(
             '<span class="checklist-missing" title="{}">{}/{} · {}</span>',
             _("Missing: %s") % missing,
