@@ -6,6 +6,8 @@ import nested_admin
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from reviews.admin import RelatedLinkInline, ReviewInline, TakeawayInline
 from reviews.models import Review
@@ -33,7 +35,7 @@ class BookAuthorForm(OrderedInlineForm):
 class BookAuthorFormSet(OrderedInlineFormSet):
     """The summary's author credits: each author once, in any order."""
 
-    unique_in_parent = (("author", "This author is already listed for this summary."),)
+    unique_in_parent = (("author", _("This author is already listed for this summary.")),)
 
 
 class BookAuthorInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
@@ -100,14 +102,14 @@ class BookAdmin(CaseFoldedSearchMixin, EditorialAdminMixin, nested_admin.NestedM
     formfield_overrides = MARKDOWN_WIDGETS
     fieldsets = [
         (None, {"fields": ["title", "subtitle", "slug", "language"]}),
-        ("Book facts", {"fields": ["publisher", "year", "pages", "isbn", "cover"]}),
-        ("Summary", {"fields": ["lede", "description", "authors_intro", "structure_intro"]}),
-        ("Publishing", {"fields": ["status", "published_at", "unpublish_at", "tags"]}),
+        (_("Book facts"), {"fields": ["publisher", "year", "pages", "isbn", "cover"]}),
+        (_("Summary"), {"fields": ["lede", "description", "authors_intro", "structure_intro"]}),
+        (_("Publishing"), {"fields": ["status", "published_at", "unpublish_at", "tags"]}),
         (
-            "Search engines and sharing",
+            _("Search engines and sharing"),
             {
                 "fields": ["seo_title", "seo_description"],
-                "description": "Optional. Empty fields fall back to the title and the lede.",
+                "description": _("Optional. Empty fields fall back to the title and the lede."),
             },
         ),
     ]
@@ -140,11 +142,11 @@ class BookAdmin(CaseFoldedSearchMixin, EditorialAdminMixin, nested_admin.NestedM
                 books = books.exclude(pk=editing)
         return books, duplicates
 
-    @admin.display(description="Authors")
+    @admin.display(description=_("Authors"))
     def author_names(self, book):
         return ", ".join(author.name for author in book.ordered_authors)
 
-    @admin.display(description="Public", boolean=True)
+    @admin.display(description=_("Public"), boolean=True)
     def is_public(self, book):
         return book.is_public
 
@@ -174,7 +176,7 @@ class AuthorAdmin(CaseFoldedSearchMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(book_count=Count("books"))
 
-    @admin.display(description="Books", ordering="book_count")
+    @admin.display(description=_("Books"), ordering="book_count")
     def book_count(self, author):
         return author.book_count
 
@@ -203,9 +205,11 @@ class ReviewAdmin(nested_admin.NestedModelAdmin):
             review.save()
             save_inlines(request, form, formsets, change)
 
-        with writing(user=request.user, comment="Review edited on its own page.") as write:
+        with writing(user=request.user, comment=gettext("Review edited on its own page.")) as write:
             write.save([Book.objects.get(pk=review.book_id)], write_rows=write_rows)
 
     def delete_model(self, request, obj):
-        with writing(user=request.user, comment="Review deleted on its own page.") as write:
+        with writing(
+            user=request.user, comment=gettext("Review deleted on its own page.")
+        ) as write:
             write.save([Book.objects.get(pk=obj.book_id)], write_rows=obj.delete)

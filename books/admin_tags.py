@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Count
 from django.db.models.functions import Upper
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
@@ -17,11 +18,11 @@ from .tags import case_duplicate_names, merge_tags, record_slug_change, same_nam
 class CaseDuplicateFilter(admin.SimpleListFilter):
     """Shows the tags whose name another tag repeats with different capitals."""
 
-    title = "duplicates"
+    title = _("duplicates")
     parameter_name = "duplicates"
 
     def lookups(self, request, model_admin):
-        return [("case", "Same name, different case")]
+        return [("case", _("Same name, different case"))]
 
     def queryset(self, request, queryset):
         if self.value() == "case":
@@ -37,8 +38,11 @@ class TagForm(forms.ModelForm):
         same = same_name_exists(name, exclude_pk=self.instance.pk)
         if same is not None:
             raise forms.ValidationError(
-                f"The tag “{same.name}” already exists (only the capitals differ): use it, or "
-                "merge the two from the list of tags."
+                _(
+                    "The tag “%(name)s” already exists (only the capitals differ): use it, or "
+                    "merge the two from the list of tags."
+                ),
+                params={"name": same.name},
             )
         return name
 
@@ -50,8 +54,8 @@ class MergeTagsForm(forms.Form):
         queryset=Tag.objects.none(),
         widget=forms.RadioSelect,
         empty_label=None,
-        label="Keep this tag",
-        help_text="The others are merged into it and deleted; their URLs redirect to it.",
+        label=_("Keep this tag"),
+        help_text=_("The others are merged into it and deleted; their URLs redirect to it."),
     )
 
     def __init__(self, *args, tags, **kwargs):
@@ -86,7 +90,7 @@ class TagAdmin(CaseFoldedSearchMixin, TaggitTagAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(use_count=Count("taggit_taggeditem_items"))
 
-    @admin.display(description="Uses", ordering="use_count")
+    @admin.display(description=_("Uses"), ordering="use_count")
     def use_count(self, tag):
         return tag.use_count
 
@@ -97,13 +101,13 @@ class TagAdmin(CaseFoldedSearchMixin, TaggitTagAdmin):
             record_slug_change(obj, old_slug)
 
     @admin.action(
-        description="Merge selected tags into one (old URLs redirect)",
+        description=_("Merge selected tags into one (old URLs redirect)"),
         permissions=["change", "delete"],
     )
     def merge_selected(self, request, queryset):
         tags = queryset.order_by("-use_count", "pk")
         if tags.count() < 2:
-            self.message_user(request, "Select at least two tags to merge.", messages.WARNING)
+            self.message_user(request, _("Select at least two tags to merge."), messages.WARNING)
             return None
         form = MergeTagsForm(
             request.POST if "apply" in request.POST else None,
@@ -116,7 +120,9 @@ class TagAdmin(CaseFoldedSearchMixin, TaggitTagAdmin):
             merge_tags(survivor, others)
             names = ", ".join(f"“{tag.name}”" for tag in others)
             self.message_user(
-                request, f"Merged {names} into “{survivor.name}”; their old URLs now redirect."
+                request,
+                _("Merged %(names)s into “%(survivor)s”; their old URLs now redirect.")
+                % {"names": names, "survivor": survivor.name},
             )
             return None
         return TemplateResponse(
@@ -124,7 +130,7 @@ class TagAdmin(CaseFoldedSearchMixin, TaggitTagAdmin):
             "admin/taggit/tag/merge_tags.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Merge tags",
+                "title": _("Merge tags"),
                 "opts": self.model._meta,
                 "form": form,
                 "tags": tags,

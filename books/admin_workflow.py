@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -36,7 +38,7 @@ from .summaries.history import (
 )
 from .summaries.revisions import revision_objects, versions_of
 
-CONFLICT_MESSAGE = (
+CONFLICT_MESSAGE = _(
     "Someone else saved this summary after you opened it, so your changes were not saved "
     "and theirs are kept. See what changed below, then open the summary again and re-apply "
     "your edits."
@@ -59,10 +61,10 @@ class SummaryForm(forms.ModelForm):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     schedule_at = forms.DateTimeField(
         required=False,
-        label="Publish at",
+        label=_("Publish at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        help_text="A future time: the summary becomes public then.",
+        help_text=_("A future time: the summary becomes public then."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -97,7 +99,7 @@ class SummaryForm(forms.ModelForm):
         elif SCHEDULE in self.data:
             when = cleaned_data.get("schedule_at")
             if when is None or when <= now:
-                self.add_error("schedule_at", "Choose a time in the future to schedule for.")
+                self.add_error("schedule_at", _("Choose a time in the future to schedule for."))
                 return
             cleaned_data["status"] = Status.PUBLISHED
             cleaned_data["published_at"] = when
@@ -115,7 +117,7 @@ class SummaryForm(forms.ModelForm):
         )
         if published_at and unpublish_at and unpublish_at <= published_at:
             self.add_error(
-                "unpublish_at", "The unpublication time must come after the publication time."
+                "unpublish_at", _("The unpublication time must come after the publication time.")
             )
         if self.instance.pk is None:
             return cleaned_data
@@ -135,15 +137,15 @@ class SummaryForm(forms.ModelForm):
 class VisibilityFilter(admin.SimpleListFilter):
     """Filter summaries by what readers see: public now, scheduled for later, or draft."""
 
-    title = "visibility"
+    title = _("visibility")
     parameter_name = "visibility"
 
     def lookups(self, request, model_admin):
         return [
-            ("public", "Public"),
-            ("scheduled", "Scheduled"),
-            ("withdrawn", "Unpublished on schedule"),
-            ("draft", "Draft"),
+            ("public", _("Public")),
+            ("scheduled", _("Scheduled")),
+            ("withdrawn", _("Unpublished on schedule")),
+            ("draft", _("Draft")),
         ]
 
     def queryset(self, request, queryset):
@@ -161,11 +163,11 @@ class VisibilityFilter(admin.SimpleListFilter):
 class CompletenessFilter(admin.SimpleListFilter):
     """Filter summaries by the completeness checklist (``with_completeness``)."""
 
-    title = "completeness"
+    title = _("completeness")
     parameter_name = "completeness"
 
     def lookups(self, request, model_admin):
-        return [("complete", "Complete"), ("incomplete", "Something missing")]
+        return [("complete", _("Complete")), ("incomplete", _("Something missing"))]
 
     def queryset(self, request, queryset):
         if self.value() == "complete":
@@ -185,68 +187,95 @@ class EditorialAdminMixin(VersionAdmin):
 
     # --- List --------------------------------------------------------------------------
 
-    @admin.display(description="Publication", ordering="published_at")
+    @admin.display(description=_("Publication"), ordering="published_at")
     def publication(self, book):
         if book.published_at is None:
             return "—"
         when = timezone.localtime(book.published_at).strftime("%Y-%m-%d %H:%M")
         if book.is_scheduled:
-            return format_html('<strong class="scheduled">Scheduled for {}</strong>', when)
+            return format_html(
+                '<strong class="scheduled">{}</strong>', _("Scheduled for %s") % when
+            )
         if book.is_withdrawn:
             until = timezone.localtime(book.unpublish_at).strftime("%Y-%m-%d %H:%M")
-            return format_html("{} <em>(unpublished {})</em>", when, until)
+            return format_html("{} <em>{}</em>", when, _("(unpublished %s)") % until)
         return when
 
-    @admin.display(description="Complete")
+    @admin.display(description=_("Complete"))
     def completeness(self, book):
         if not hasattr(book, "done_cover"):
             return "—"
         items = checklist(book)
         if items.complete:
-            return format_html('<span class="checklist-done">{}</span>', "✓ Complete")
-        missing = ", ".join(check.label for check in items.missing)
+            return format_html('<span class="checklist-done">✓ {}</span>', _("Complete"))
+        missing = ", ".join(str(check.label) for check in items.missing)
         return format_html(
-            '<span class="checklist-missing" title="Missing: {}">{}/{} · missing: {}</span>',
-            missing,
+            '<span class="checklist-missing" title="{}">{}/{} · {}</span>',
+            _("Missing: %s") % missing,
             items.done_count,
             len(items.checks),
-            missing,
+            _("missing: %s") % missing,
         )
 
-    @admin.action(description="Publish selected summaries", permissions=["change"])
+    @admin.action(description=_("Publish selected summaries"), permissions=["change"])
     def publish(self, request, queryset):
         published, scheduled = 0, 0
         for book in queryset.filter(status=Status.DRAFT):
             book.status = Status.PUBLISHED
-            with writing(user=request.user, comment="Published from the list of summaries.") as w:
+            with writing(
+                user=request.user, comment=gettext("Published from the list of summaries.")
+            ) as w:
                 w.save([book])
             if book.is_scheduled:
                 scheduled += 1
             else:
                 published += 1
         if published:
-            self.message_user(request, f"{published} summary(ies) published: readers see them now.")
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d summary published: readers see it now.",
+                    "%(count)d summaries published: readers see them now.",
+                    published,
+                )
+                % {"count": published},
+            )
         if scheduled:
             self.message_user(
                 request,
-                f"{scheduled} summary(ies) scheduled: they appear at their publication date.",
+                ngettext(
+                    "%(count)d summary scheduled: it appears at its publication date.",
+                    "%(count)d summaries scheduled: they appear at their publication date.",
+                    scheduled,
+                )
+                % {"count": scheduled},
             )
         if not published and not scheduled:
             self.message_user(
-                request, "The selected summaries were already published.", messages.WARNING
+                request, _("The selected summaries were already published."), messages.WARNING
             )
 
     @admin.action(
-        description="Unpublish selected summaries (back to draft)", permissions=["change"]
+        description=_("Unpublish selected summaries (back to draft)"), permissions=["change"]
     )
     def unpublish(self, request, queryset):
         count = 0
         for book in queryset.exclude(status=Status.DRAFT):
             book.status = Status.DRAFT
-            with writing(user=request.user, comment="Unpublished from the list of summaries.") as w:
+            with writing(
+                user=request.user, comment=gettext("Unpublished from the list of summaries.")
+            ) as w:
                 w.save([book])
             count += 1
-        self.message_user(request, f"{count} summary(ies) are drafts again, hidden from readers.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d summary is a draft again, hidden from readers.",
+                "%(count)d summaries are drafts again, hidden from readers.",
+                count,
+            )
+            % {"count": count},
+        )
 
     def changelist_view(self, request, extra_context=None):
         # reversion wraps the whole list page in one revision; the actions above
@@ -338,7 +367,7 @@ class EditorialAdminMixin(VersionAdmin):
     def _book_or_404(self, request, object_id):
         book = self.get_object(request, unquote(object_id))
         if book is None:
-            raise Http404("No summary with this id.")
+            raise Http404(_("No summary with this id."))
         return book
 
     # --- History ----------------------------------------------------------------------------
@@ -363,14 +392,14 @@ class EditorialAdminMixin(VersionAdmin):
         old = self._version_param(request, versions, "from")
         new = self._version_param(request, versions, "to")
         if old is None:
-            messages.error(request, "Choose a version to compare.")
+            messages.error(request, _("Choose a version to compare."))
             return HttpResponseRedirect(self._url("history", quote(book.pk)))
         if new is not None and new.revision.date_created < old.revision.date_created:
             old, new = new, old
         context = self._context(
             request,
             book,
-            f"Changes to “{book}”",
+            _("Changes to “%s”") % book,
             old=old,
             new=new,
             hunks=compare_versions(old, new),
@@ -405,9 +434,14 @@ class EditorialAdminMixin(VersionAdmin):
             return HttpResponseRedirect(failure_url)
         messages.success(
             request,
-            f"Restored “{book}” as it was on "
-            f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}. "
-            "The restore is in the history too, so it can be undone.",
+            _(
+                "Restored “%(summary)s” as it was on %(when)s. "
+                "The restore is in the history too, so it can be undone."
+            )
+            % {
+                "summary": book,
+                "when": f"{timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}",
+            },
         )
         for note in getattr(book, "restore_notes", []):
             messages.warning(request, note)
@@ -427,7 +461,7 @@ class EditorialAdminMixin(VersionAdmin):
         context = self._context(
             request,
             None,
-            f"Recover “{version.object_repr}”",
+            _("Recover “%s”") % version.object_repr,
             version=version,
             document=summary_document(revision_objects(version.revision)),
         )
@@ -443,7 +477,7 @@ class EditorialAdminMixin(VersionAdmin):
         book = self._book_or_404(request, object_id)
         if request.method == "POST" and not book.is_public:
             link = create_share_link(book, user=request.user)
-            messages.success(request, "A new share link was made: copy it below.")
+            messages.success(request, _("A new share link was made: copy it below."))
             return HttpResponseRedirect(self._url("share", quote(book.pk)) + f"?new={link.pk}")
         links = list(book.share_links.live().select_related("created_by"))
         for link in links:
@@ -452,7 +486,7 @@ class EditorialAdminMixin(VersionAdmin):
         context = self._context(
             request,
             book,
-            f"Share a preview of “{book}”",
+            _("Share a preview of “%s”") % book,
             links=links,
             new_link=next((link for link in links if str(link.pk) == new), None),
             expires_at=share_expires_at(),
@@ -468,7 +502,7 @@ class EditorialAdminMixin(VersionAdmin):
         book = self._book_or_404(request, object_id)
         link = get_object_or_404(ShareLink, pk=link_id, book=book)
         revoke_share_link(link)
-        messages.success(request, "The share link was revoked: it no longer opens the summary.")
+        messages.success(request, _("The share link was revoked: it no longer opens the summary."))
         next_url = request.POST.get("next", "")
         if next_url != self._url("share", quote(book.pk)):
             next_url = self._url("change", quote(book.pk))

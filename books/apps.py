@@ -4,6 +4,7 @@ from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 from django.db.models import CharField, TextField
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 
 def _unicode_case(sender, connection, **kwargs):
@@ -24,7 +25,7 @@ class BooksConfig(AppConfig):
     """The books app: summaries, their authors, parts and chapters."""
 
     name = "books"
-    verbose_name = "Library"
+    verbose_name = _("Library")
 
     def ready(self):
         connection_created.connect(_unicode_case, dispatch_uid="books.unicode_case")

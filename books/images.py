@@ -11,6 +11,7 @@ import io
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
@@ -25,8 +26,9 @@ def _limit_label(size):
 
 def _unreadable():
     return ValidationError(
-        f"This file is not a readable image. Upload a {ACCEPTED_LABEL} file.",
+        _("This file is not a readable image. Upload a %(formats)s file."),
         code="invalid_image",
+        params={"formats": ACCEPTED_LABEL},
     )
 
 
@@ -34,7 +36,9 @@ def _check_size(file):
     limit = settings.UPLOAD_IMAGE_MAX_BYTES
     if file.size is not None and file.size > limit:
         raise ValidationError(
-            f"The image is too large: the limit is {_limit_label(limit)}.", code="too_large"
+            _("The image is too large: the limit is %(limit)s."),
+            code="too_large",
+            params={"limit": _limit_label(limit)},
         )
 
 
@@ -42,18 +46,18 @@ def _check_pixels(image):
     """Refuse an image whose decoding would cost too much, from its header alone."""
     area = image.width * image.height
     if area > settings.UPLOAD_IMAGE_MAX_PIXELS:
-        raise ValidationError("The image has too many pixels.", code="too_many_pixels")
+        raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
     # Counted without decoding: a GIF's frames are walked block by block (about 4 µs each).
     frames = getattr(image, "n_frames", 1)
     if frames > settings.UPLOAD_ANIMATION_MAX_FRAMES:
         raise ValidationError(
-            f"The animation has too many frames: the limit is "
-            f"{settings.UPLOAD_ANIMATION_MAX_FRAMES}.",
+            _("The animation has too many frames: the limit is %(limit)d."),
             code="too_many_frames",
+            params={"limit": settings.UPLOAD_ANIMATION_MAX_FRAMES},
         )
     if frames > 1 and area * frames > settings.UPLOAD_ANIMATION_MAX_PIXELS:
         raise ValidationError(
-            "The animation has too many pixels in all: make it smaller or shorter.",
+            _("The animation has too many pixels in all: make it smaller or shorter."),
             code="too_many_pixels",
         )
 

@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
@@ -65,7 +67,7 @@ def validate_isbn(value):
         if total % 10 == 0:
             return
     raise ValidationError(
-        "Enter a valid ISBN-10 or ISBN-13; the check digit does not match.", code="invalid_isbn"
+        _("Enter a valid ISBN-10 or ISBN-13; the check digit does not match."), code="invalid_isbn"
     )
 
 
@@ -99,8 +101,8 @@ class StaleSummaryError(Exception):
 class Status(models.TextChoices):
     """Whether a summary is still being written or meant for readers."""
 
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 def default_language():
@@ -132,33 +134,43 @@ class Author(RenderedMarkdownMixin, models.Model):
     """A person who wrote one or more books in the library."""
 
     name = models.CharField(
-        validators=[NUL_FREE], max_length=200, help_text="Full name as printed on the cover."
+        _("name"),
+        validators=[NUL_FREE],
+        max_length=200,
+        help_text=_("Full name as printed on the cover."),
     )
     slug = models.SlugField(
+        _("slug"),
         validators=[NUL_FREE],
         max_length=220,
         allow_unicode=True,
         blank=True,
-        help_text="Used in the author's URL. Leave empty to derive it from the name.",
+        help_text=_("Used in the author's URL. Leave empty to derive it from the name."),
     )
     bio = MarkdownxField(
+        _("bio"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
         blank=True,
-        help_text="A short biography in Markdown: who they are and why they matter.",
+        help_text=_("A short biography in Markdown: who they are and why they matter."),
     )
     bio_html = models.TextField(blank=True, editable=False)
     website = models.URLField(
-        validators=[NUL_FREE], blank=True, help_text="The author's own site, shown as a link."
+        _("website"),
+        validators=[NUL_FREE],
+        blank=True,
+        help_text=_("The author's own site, shown as a link."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     markdown_fields = {"bio": "bio_html"}
 
     objects = AuthorQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["slug"], name="author_unique_slug")]
 
@@ -256,108 +268,142 @@ class BookQuerySet(models.QuerySet):
 class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A book and its summary: the facts, the opening hook, the description and the structure."""
 
-    title = models.CharField(validators=[NUL_FREE], max_length=300)
-    subtitle = models.CharField(validators=[NUL_FREE], max_length=300, blank=True)
+    title = models.CharField(_("title"), validators=[NUL_FREE], max_length=300)
+    subtitle = models.CharField(_("subtitle"), validators=[NUL_FREE], max_length=300, blank=True)
     slug = models.SlugField(
+        _("slug"),
         validators=[NUL_FREE],
         max_length=320,
         allow_unicode=True,
-        help_text="The last part of the summary's address (/books/…/). Filled in from the title.",
+        help_text=_(
+            "The last part of the summary's address (/books/…/). Filled in from the title."
+        ),
     )
-    authors = models.ManyToManyField(Author, through="BookAuthor", related_name="books")
+    authors = models.ManyToManyField(
+        Author, through="BookAuthor", related_name="books", verbose_name=_("authors")
+    )
     publisher = models.CharField(
-        validators=[NUL_FREE], max_length=200, blank=True, help_text="E.g. O'Reilly Media, Inc."
+        _("publisher"),
+        validators=[NUL_FREE],
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. O'Reilly Media, Inc."),
     )
     year = models.PositiveSmallIntegerField(
+        _("year"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1450), MaxValueValidator(2100)],
-        help_text="Year of publication of the edition summarised.",
+        help_text=_("Year of publication of the edition summarised."),
     )
     pages = models.PositiveIntegerField(
+        _("pages"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Length of the printed book in pages.",
+        help_text=_("Length of the printed book in pages."),
     )
     isbn = models.CharField(
-        "ISBN",
+        _("ISBN"),
         max_length=17,
         blank=True,
         validators=[validate_isbn, NUL_FREE],
-        help_text="Optional ISBN-10 or ISBN-13; hyphens are fine.",
+        help_text=_("Optional ISBN-10 or ISBN-13; hyphens are fine."),
     )
     cover = models.ImageField(
+        _("cover"),
         upload_to=cover_upload_to,
         blank=True,
         validators=[validate_cover],
-        help_text="Optional cover image (PNG, JPEG, WebP or GIF).",
+        help_text=_("Optional cover image (PNG, JPEG, WebP or GIF)."),
     )
     lede = models.TextField(
+        _("lede"),
         validators=[NUL_FREE],
         max_length=600,
         blank=True,
-        help_text="The opening hook: one to three sentences that make a reader want more. "
-        "Plain text.",
+        help_text=_(
+            "The opening hook: one to three sentences that make a reader want more. Plain text."
+        ),
     )
     description = MarkdownxField(
+        _("description"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
         blank=True,
-        help_text="What the book is and covers, in Markdown. Shown under the book facts.",
+        help_text=_("What the book is and covers, in Markdown. Shown under the book facts."),
     )
     description_html = models.TextField(blank=True, editable=False)
     authors_intro = models.TextField(
+        _("authors intro"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
         blank=True,
-        help_text="Optional sentence shown above the author bios under “About the authors”.",
+        help_text=_("Optional sentence shown above the author bios under “About the authors”."),
     )
     structure_intro = MarkdownxField(
+        _("structure intro"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
         blank=True,
-        help_text="Optional overview shown under “Book structure”, above the parts and chapters.",
+        help_text=_(
+            "Optional overview shown under “Book structure”, above the parts and chapters."
+        ),
     )
     structure_intro_html = models.TextField(blank=True, editable=False)
-    tags = TaggableManager(blank=True, help_text="Topics readers browse by, separated by commas.")
+    tags = TaggableManager(
+        blank=True,
+        help_text=_("Topics readers browse by, separated by commas."),
+        verbose_name=_("tags"),
+    )
     language = models.CharField(
+        _("language"),
         max_length=10,
         choices=settings.LANGUAGES,
         default=default_language,
-        help_text="The language the summary is written in: search analyses its words in it.",
+        help_text=_("The language the summary is written in: search analyses its words in it."),
     )
     seo_title = models.CharField(
-        "SEO title",
+        _("SEO title"),
         validators=[NUL_FREE],
         max_length=120,
         blank=True,
-        help_text="Optional: the title search engines and social cards show (about 60 "
-        "characters). Empty means the book's title.",
+        help_text=_(
+            "Optional: the title search engines and social cards show (about 60 "
+            "characters). Empty means the book's title."
+        ),
     )
     seo_description = models.CharField(
-        "SEO description",
+        _("SEO description"),
         validators=[NUL_FREE],
         max_length=300,
         blank=True,
-        help_text="Optional: the description search engines and social cards show (about 155 "
-        "characters). Empty means the lede.",
+        help_text=_(
+            "Optional: the description search engines and social cards show (about 155 "
+            "characters). Empty means the lede."
+        ),
     )
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
+        _("published at"),
         null=True,
         blank=True,
-        help_text="When readers may see it. Empty means “now” when published; "
-        "a future time schedules the summary.",
+        help_text=_(
+            "When readers may see it. Empty means “now” when published; "
+            "a future time schedules the summary."
+        ),
     )
     unpublish_at = models.DateTimeField(
+        _("unpublish at"),
         null=True,
         blank=True,
-        help_text="Optional: when readers stop seeing it (e.g. the end of an offer). "
-        "Empty means it stays public.",
+        help_text=_(
+            "Optional: when readers stop seeing it (e.g. the end of an offer). "
+            "Empty means it stays public."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(
         default=1,
         editable=False,
@@ -372,8 +418,10 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
         null=True,
         blank=True,
         editable=False,
-        help_text="When an editor last changed what the summary says (feeds' <updated>); "
-        "a save or re-import that changes nothing leaves it.",
+        help_text=(
+            "When an editor last changed what the summary says (feeds' <updated>); "
+            "a save or re-import that changes nothing leaves it."
+        ),
     )
     content_digest = models.CharField(
         max_length=64,
@@ -398,21 +446,24 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     objects = BookQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("book")
+        verbose_name_plural = _("books")
         ordering = [F("published_at").desc(nulls_last=True), "-id"]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="book_unique_slug"),
             models.CheckConstraint(
                 condition=Q(status=Status.DRAFT) | Q(published_at__isnull=False),
                 name="book_published_has_date",
-                violation_error_message="A published summary needs a publication date.",
+                violation_error_message=_("A published summary needs a publication date."),
             ),
             models.CheckConstraint(
                 condition=Q(unpublish_at__isnull=True)
                 | Q(published_at__isnull=True)
                 | Q(unpublish_at__gt=F("published_at")),
                 name="book_unpublish_after_publish",
-                violation_error_message="The unpublication time must come after the "
-                "publication time.",
+                violation_error_message=_(
+                    "The unpublication time must come after the publication time."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["status", "published_at"], name="book_status_pub_idx")]
@@ -534,14 +585,19 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
 class BookAuthor(SummaryRowsMixin, models.Model):
     """Links a book to one of its authors, in the order printed on the cover."""
 
-    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="book_authors")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="book_links")
-    position = models.PositiveIntegerField(default=0)
+    book = models.ForeignKey(
+        Book, on_delete=models.CASCADE, related_name="book_authors", verbose_name=_("book")
+    )
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="book_links", verbose_name=_("author")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name_plural = _("author credits")
         ordering = ["book", "position"]
         # Not "author": deleting a summary deletes its credits, never the authors themselves.
-        verbose_name = "author credit"
+        verbose_name = _("author credit")
         constraints = [
             models.UniqueConstraint(fields=["book", "position"], name="bookauthor_unique_position"),
             models.UniqueConstraint(fields=["book", "author"], name="bookauthor_unique_author"),
@@ -554,15 +610,21 @@ class BookAuthor(SummaryRowsMixin, models.Model):
 class Section(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A free prose section of a summary, such as “Philosophy of the book”."""
 
-    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="sections")
-    position = models.PositiveIntegerField(default=0)
+    book = models.ForeignKey(
+        Book, on_delete=models.CASCADE, related_name="sections", verbose_name=_("book")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
     heading = models.CharField(
-        validators=[NUL_FREE], max_length=200, help_text="E.g. “Philosophy of the book”."
+        _("heading"),
+        validators=[NUL_FREE],
+        max_length=200,
+        help_text=_("E.g. “Philosophy of the book”."),
     )
     body = MarkdownxField(
+        _("body"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
-        help_text="The section's text in Markdown.",
+        help_text=_("The section's text in Markdown."),
     )
     body_html = models.TextField(blank=True, editable=False)
 
@@ -570,6 +632,8 @@ class Section(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     counted_fields = ("heading", "body_html")
 
     class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         ordering = ["book", "position"]
         constraints = [
             models.UniqueConstraint(fields=["book", "position"], name="section_unique_position"),
@@ -582,20 +646,23 @@ class Section(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
 class AudienceItem(SummaryRowsMixin, CountedWords):
     """One entry of the “Who is this book for?” list."""
 
-    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="audience")
-    position = models.PositiveIntegerField(default=0)
+    book = models.ForeignKey(
+        Book, on_delete=models.CASCADE, related_name="audience", verbose_name=_("book")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
     text = models.CharField(
+        _("text"),
         validators=[NUL_FREE],
         max_length=300,
-        help_text="One kind of reader, e.g. “Engineers who…”.",
+        help_text=_("One kind of reader, e.g. “Engineers who…”."),
     )
 
     counted_fields = ("text",)
 
     class Meta:
         ordering = ["book", "position"]
-        verbose_name = "reader this book is for"
-        verbose_name_plural = "who this book is for"
+        verbose_name = _("reader this book is for")
+        verbose_name_plural = _("who this book is for")
         constraints = [
             models.UniqueConstraint(fields=["book", "position"], name="audience_unique_position"),
         ]
@@ -607,20 +674,24 @@ class AudienceItem(SummaryRowsMixin, CountedWords):
 class Part(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A part of a book, grouping its chapters (e.g. “I. Understanding language models”)."""
 
-    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="parts")
-    position = models.PositiveIntegerField(default=0)
+    book = models.ForeignKey(
+        Book, on_delete=models.CASCADE, related_name="parts", verbose_name=_("book")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
     label = models.CharField(
+        _("label"),
         validators=[NUL_FREE],
         max_length=20,
         blank=True,
-        help_text="Numbering as printed: “I”, “2”…",
+        help_text=_("Numbering as printed: “I”, “2”…"),
     )
-    title = models.CharField(validators=[NUL_FREE], max_length=300)
+    title = models.CharField(_("title"), validators=[NUL_FREE], max_length=300)
     summary = MarkdownxField(
+        pgettext_lazy("the text of a part or chapter", "summary"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
         blank=True,
-        help_text="What this part covers, in Markdown.",
+        help_text=_("What this part covers, in Markdown."),
     )
     summary_html = models.TextField(blank=True, editable=False)
 
@@ -628,6 +699,8 @@ class Part(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     counted_fields = ("title", "summary_html")
 
     class Meta:
+        verbose_name = _("part")
+        verbose_name_plural = _("parts")
         ordering = ["book", "position"]
         constraints = [
             models.UniqueConstraint(fields=["book", "position"], name="part_unique_position"),
@@ -640,14 +713,17 @@ class Part(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
 class Chapter(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A chapter of a part, with its short summary."""
 
-    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="chapters")
-    position = models.PositiveIntegerField(default=0)
-    title = models.CharField(validators=[NUL_FREE], max_length=300)
+    part = models.ForeignKey(
+        Part, on_delete=models.CASCADE, related_name="chapters", verbose_name=_("part")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), validators=[NUL_FREE], max_length=300)
     summary = MarkdownxField(
+        pgettext_lazy("the text of a part or chapter", "summary"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
         blank=True,
-        help_text="A short summary of the chapter in Markdown.",
+        help_text=_("A short summary of the chapter in Markdown."),
     )
     summary_html = models.TextField(blank=True, editable=False)
 
@@ -656,6 +732,8 @@ class Chapter(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     book_path = "part__book"
 
     class Meta:
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
         ordering = ["part", "position"]
         constraints = [
             models.UniqueConstraint(fields=["part", "position"], name="chapter_unique_position"),
@@ -684,18 +762,26 @@ class TagRedirect(models.Model):
     Created when tags are merged or a tag's slug is changed in the admin.
     """
 
-    old_slug = models.SlugField(validators=[NUL_FREE], max_length=100, allow_unicode=True)
-    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="redirects")
+    old_slug = models.SlugField(
+        _("old slug"), validators=[NUL_FREE], max_length=100, allow_unicode=True
+    )
+    tag = models.ForeignKey(
+        "taggit.Tag", on_delete=models.CASCADE, related_name="redirects", verbose_name=_("tag")
+    )
     old_tag_id = models.BigIntegerField(
         null=True,
         blank=True,
         editable=False,
-        help_text="The id of the merged tag that had this slug: older versions of a summary "
-        "refer to it, and a restore follows it here.",
+        help_text=(
+            "The id of the merged tag that had this slug: older versions of a summary "
+            "refer to it, and a restore follows it here."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tag redirect")
+        verbose_name_plural = _("tag redirects")
         ordering = ["old_slug"]
         constraints = [
             models.UniqueConstraint(fields=["old_slug"], name="tagredirect_unique_old_slug"),
@@ -738,7 +824,9 @@ class SummaryVersion(models.Model):
     slug = models.CharField(
         max_length=320,
         blank=True,
-        help_text="The summary's slug at the last change: its token in a shared cache is under it.",
+        help_text=(
+            "The summary's slug at the last change: its token in a shared cache is under it."
+        ),
     )
 
     def __str__(self):
@@ -764,18 +852,26 @@ class ShareLink(models.Model):
     editor revokes it: saving the summary does not end it.
     """
 
-    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="share_links")
+    book = models.ForeignKey(
+        Book, on_delete=models.CASCADE, related_name="share_links", verbose_name=_("book")
+    )
     token = models.CharField(max_length=64, default=new_share_token, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = ShareLinkQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["token"], name="sharelink_unique_token")]
 

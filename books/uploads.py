@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views import View
 
 from .images import reencode_image
@@ -22,7 +23,7 @@ class StaffOnlyView(View):
         user = request.user
         if not (user.is_active and user.is_staff):
             return JsonResponse(
-                {"error": "Only editors signed in to the admin may do this."}, status=403
+                {"error": _("Only editors signed in to the admin may do this.")}, status=403
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -40,7 +41,7 @@ class ImageUploadView(StaffOnlyView):
     def post(self, request):
         upload = request.FILES.get("image")
         if upload is None:
-            return JsonResponse({"image": ["Choose an image file to upload."]}, status=400)
+            return JsonResponse({"image": [_("Choose an image file to upload.")]}, status=400)
         try:
             data, extension = reencode_image(upload)
         except ValidationError as error:

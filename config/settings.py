@@ -120,6 +120,8 @@ MIDDLEWARE = [
     # The interface's language, from the address (/ru/…) on readers' pages, else the
     # language cookie or the browser's: before the page cache, which resolves the address.
     "django.middleware.locale.LocaleMiddleware",
+    # The admin (not under i18n_patterns) in the language the editor chose.
+    "config.locale.EditorLanguageMiddleware",
     # Readers' pages from the cache (books/cache.py): below the headers every response gets.
     "books.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -5,6 +5,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from books.cache import cached_page
 from books.sitemaps import SITEMAPS
@@ -13,8 +14,8 @@ from books.views import favicon, robots_txt
 from config.health import health
 from config.security import SignInForm, serve_media
 
-admin.site.site_header = "Book summaries — editors"
-admin.site.site_title = "Book summaries admin"
+admin.site.site_header = _("Book summaries — editors")
+admin.site.site_title = _("Book summaries admin")
 # Parallel sign-in attempts take turns, so the failure limit holds under a burst.
 admin.site.login_form = SignInForm
 

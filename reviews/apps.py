@@ -1,13 +1,14 @@
 """App configuration for reviews and related links."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     """The reviews app: a review per summary, its takeaways, and related chapters."""
 
     name = "reviews"
-    verbose_name = "Reviews and related chapters"
+    verbose_name = _("Reviews and related chapters")
 
     def ready(self):
         from books import changes

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from books.markdown import RenderedMarkdownMixin
@@ -12,36 +13,48 @@ from books.reading import CountedWords
 class Review(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
     """A review of the book published elsewhere (a blog, a channel), quoted in the summary."""
 
-    book = models.OneToOneField(Book, on_delete=models.CASCADE, related_name="review")
+    book = models.OneToOneField(
+        Book, on_delete=models.CASCADE, related_name="review", verbose_name=_("book")
+    )
     reviewer = models.CharField(
-        validators=[NUL_FREE], max_length=200, help_text="Who wrote the review."
+        _("reviewer"), validators=[NUL_FREE], max_length=200, help_text=_("Who wrote the review.")
     )
     source = models.CharField(
+        _("source"),
         validators=[NUL_FREE],
         max_length=200,
-        help_text="Where it appeared, e.g. “Telegram: Book Cube”.",
+        help_text=_("Where it appeared, e.g. “Telegram: Book Cube”."),
     )
     url = models.URLField(
-        "source URL", validators=[NUL_FREE], blank=True, help_text="Link to the original review."
+        _("source URL"),
+        validators=[NUL_FREE],
+        blank=True,
+        help_text=_("Link to the original review."),
     )
-    title = models.CharField(validators=[NUL_FREE], max_length=300, blank=True)
+    title = models.CharField(_("title"), validators=[NUL_FREE], max_length=300, blank=True)
     body = MarkdownxField(
+        _("body"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
         blank=True,
-        help_text="The review's text, in Markdown.",
+        help_text=_("The review's text, in Markdown."),
     )
     body_html = models.TextField(blank=True, editable=False)
     published_on = models.DateField(
-        null=True, blank=True, help_text="When the review was published at its source."
+        _("published on"),
+        null=True,
+        blank=True,
+        help_text=_("When the review was published at its source."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     markdown_fields = {"body": "body_html"}
     counted_fields = ("title", "body_html")
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         ordering = ["book"]
 
     def __str__(self):
@@ -54,21 +67,26 @@ class Review(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
 class Takeaway(SummaryRowsMixin, CountedWords):
     """One “practical value” point of a review: a short title and its explanation."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="takeaways")
-    position = models.PositiveIntegerField(default=0)
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="takeaways", verbose_name=_("review")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(
-        validators=[NUL_FREE], max_length=200, help_text="E.g. “LLM internals”."
+        _("title"), validators=[NUL_FREE], max_length=200, help_text=_("E.g. “LLM internals”.")
     )
     text = models.TextField(
+        _("text"),
         validators=[NUL_FREE],
         max_length=TEXT_MAX_LENGTH,
-        help_text="One or two sentences on why this matters to the reader.",
+        help_text=_("One or two sentences on why this matters to the reader."),
     )
 
     counted_fields = ("title", "text")
     book_path = "review__book"
 
     class Meta:
+        verbose_name = _("takeaway")
+        verbose_name_plural = _("takeaways")
         ordering = ["review", "position"]
         constraints = [
             models.UniqueConstraint(fields=["review", "position"], name="takeaway_unique_position"),
@@ -92,40 +110,52 @@ class RelatedLinkQuerySet(models.QuerySet):
 class RelatedLink(SummaryRowsMixin, models.Model):
     """A “related chapter”: another book worth reading next, with a one-line reason."""
 
-    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="related_links")
+    book = models.ForeignKey(
+        Book, on_delete=models.CASCADE, related_name="related_links", verbose_name=_("book")
+    )
     target = models.ForeignKey(
         Book,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="linked_from",
-        verbose_name="summary in the library",
-        help_text="Pick a summary from the library, or leave empty and type a title below.",
+        verbose_name=_("summary in the library"),
+        help_text=_("Pick a summary from the library, or leave empty and type a title below."),
     )
     title = models.CharField(
+        _("title"),
         validators=[NUL_FREE],
         max_length=300,
         blank=True,
-        help_text="Title of a book not in the library yet. Leave empty when a summary is picked.",
+        help_text=_(
+            "Title of a book not in the library yet. Leave empty when a summary is picked."
+        ),
     )
     authors = models.CharField(
+        _("authors"),
         validators=[NUL_FREE],
         max_length=300,
         blank=True,
-        help_text="Its authors, for a title not in the library yet.",
+        help_text=_("Its authors, for a title not in the library yet."),
     )
     note = models.CharField(
-        validators=[NUL_FREE], max_length=300, help_text="One line: why read this next."
+        _("note"),
+        validators=[NUL_FREE],
+        max_length=300,
+        help_text=_("One line: why read this next."),
     )
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
     featured = models.BooleanField(
+        _("featured"),
         default=False,
-        help_text="Show this link on its own as “Related chapter” (one per summary).",
+        help_text=_("Show this link on its own as “Related chapter” (one per summary)."),
     )
 
     objects = RelatedLinkQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("related link")
+        verbose_name_plural = _("related links")
         ordering = ["book", "position"]
         constraints = [
             models.UniqueConstraint(fields=["book", "position"], name="related_unique_position"),
@@ -133,17 +163,17 @@ class RelatedLink(SummaryRowsMixin, models.Model):
                 fields=["book"],
                 condition=Q(featured=True),
                 name="related_one_featured",
-                violation_error_message="Only one related link per summary can be featured.",
+                violation_error_message=_("Only one related link per summary can be featured."),
             ),
             models.CheckConstraint(
                 condition=Q(target__isnull=False) | ~Q(title=""),
                 name="related_has_target_or_title",
-                violation_error_message="Pick a summary from the library or type a title.",
+                violation_error_message=_("Pick a summary from the library or type a title."),
             ),
             models.CheckConstraint(
                 condition=~Q(target=models.F("book")),
                 name="related_not_self",
-                violation_error_message="A summary cannot be related to itself.",
+                violation_error_message=_("A summary cannot be related to itself."),
             ),
         ]
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.utils import translation
 
 from config.settings import cache_config
 from tests.factories import UserFactory
@@ -36,6 +37,13 @@ def fresh_content_type_cache():
     """Transactional tests flush the database and recreate content types under new ids;
     a cache left over from an earlier test would point history rows at ids that are gone."""
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language, as a new process does: a request to
+    a Russian page (or a Russian editor's admin) leaves Russian active in its thread."""
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

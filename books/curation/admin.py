@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from books.forms import (
     MARKDOWN_WIDGETS,
@@ -27,7 +28,7 @@ class CollectionItemForm(OrderedInlineForm):
 class CollectionItemFormSet(OrderedInlineFormSet):
     """The collection's summaries: each once, in any order."""
 
-    unique_in_parent = (("book", "This summary is in the collection already."),)
+    unique_in_parent = (("book", _("This summary is in the collection already.")),)
 
 
 class CollectionItemInline(OrderedInlineMixin, nested_admin.NestedTabularInline):
@@ -49,8 +50,11 @@ class CollectionForm(forms.ModelForm):
         others = Collection.objects.filter(featured=True).exclude(pk=self.instance.pk)
         if featured and others.exists():
             raise ValidationError(
-                f"Only one collection can be featured on the home page: “{others.first()}” is. "
-                "Untick it there first."
+                _(
+                    "Only one collection can be featured on the home page: “%(featured)s” is. "
+                    "Untick it there first."
+                ),
+                params={"featured": others.first()},
             )
         return featured
 
@@ -88,21 +92,21 @@ class CollectionAdmin(nested_admin.NestedModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(size=Count("items"))
 
-    @admin.display(boolean=True, description="Public")
+    @admin.display(boolean=True, description=_("Public"))
     def is_public(self, collection):
         return collection.is_public
 
-    @admin.display(description="Summaries", ordering="size")
+    @admin.display(description=_("Summaries"), ordering="size")
     def size(self, collection):
         return collection.size
 
-    @admin.action(description="Publish the selected collections")
+    @admin.action(description=_("Publish the selected collections"))
     def publish(self, request, queryset):
         for collection in queryset:
             collection.status = Status.PUBLISHED
             collection.save()
 
-    @admin.action(description="Turn the selected collections back into drafts")
+    @admin.action(description=_("Turn the selected collections back into drafts"))
     def unpublish(self, request, queryset):
         for collection in queryset:
             collection.status = Status.DRAFT

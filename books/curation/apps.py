@@ -1,6 +1,7 @@
 """App configuration for editors' collections."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CurationConfig(AppConfig):
@@ -8,7 +9,7 @@ class CurationConfig(AppConfig):
 
     name = "books.curation"
     label = "curation"
-    verbose_name = "Collections"
+    verbose_name = _("Collections")
 
     def ready(self):
         from . import signals  # noqa: F401 (a collection's change retires the list pages)

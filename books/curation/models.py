@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
 from books.markdown import RenderedMarkdownMixin
@@ -27,40 +28,48 @@ class Collection(RenderedMarkdownMixin, models.Model):
     """An editor's ordered list of summaries with an introduction, e.g. “Start here: LLMs”."""
 
     title = models.CharField(
-        max_length=200, validators=[NUL_FREE], help_text="E.g. “Start here: LLMs”."
+        _("title"), max_length=200, validators=[NUL_FREE], help_text=_("E.g. “Start here: LLMs”.")
     )
     slug = models.SlugField(
+        _("slug"),
         max_length=220,
         validators=[NUL_FREE],
         allow_unicode=True,
         blank=True,
-        help_text="The last part of the collection's address (/collections/…/). "
-        "Leave empty to derive it from the title.",
+        help_text=_(
+            "The last part of the collection's address (/collections/…/). "
+            "Leave empty to derive it from the title."
+        ),
     )
     intro = MarkdownxField(
+        _("intro"),
         blank=True,
         validators=[NUL_FREE],
-        help_text="Why these summaries, and in what order to read them, in Markdown.",
+        help_text=_("Why these summaries, and in what order to read them, in Markdown."),
     )
     intro_html = models.TextField(blank=True, editable=False)
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
+        _("published at"),
         null=True,
         blank=True,
-        help_text="When readers may see it. Empty means “now” when published.",
+        help_text=_("When readers may see it. Empty means “now” when published."),
     )
     featured = models.BooleanField(
+        _("featured"),
         default=False,
-        help_text="Show this collection on the home page under “Start here” (one at a time).",
+        help_text=_("Show this collection on the home page under “Start here” (one at a time)."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     markdown_fields = {"intro": "intro_html"}
 
     objects = CollectionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
         ordering = ["title", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="collection_unique_slug"),
@@ -68,12 +77,12 @@ class Collection(RenderedMarkdownMixin, models.Model):
                 fields=["featured"],
                 condition=Q(featured=True),
                 name="collection_one_featured",
-                violation_error_message="Only one collection can be featured on the home page.",
+                violation_error_message=_("Only one collection can be featured on the home page."),
             ),
             models.CheckConstraint(
                 condition=Q(status=Status.DRAFT) | Q(published_at__isnull=False),
                 name="collection_published_has_date",
-                violation_error_message="A published collection needs a publication date.",
+                violation_error_message=_("A published collection needs a publication date."),
             ),
         ]
 
@@ -110,22 +119,25 @@ class Collection(RenderedMarkdownMixin, models.Model):
 class CollectionItem(models.Model):
     """One summary in a collection, at its place in the order, with an optional note."""
 
-    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
-    book = models.ForeignKey(
-        Book, on_delete=models.CASCADE, related_name="collection_items", verbose_name="summary"
+    collection = models.ForeignKey(
+        Collection, on_delete=models.CASCADE, related_name="items", verbose_name=_("collection")
     )
-    position = models.PositiveIntegerField(default=0)
+    book = models.ForeignKey(
+        Book, on_delete=models.CASCADE, related_name="collection_items", verbose_name=_("summary")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
     note = models.CharField(
+        _("note"),
         max_length=300,
         blank=True,
         validators=[NUL_FREE],
-        help_text="Optional: why this one, at this point of the list.",
+        help_text=_("Optional: why this one, at this point of the list."),
     )
 
     class Meta:
         ordering = ["collection", "position"]
-        verbose_name = "summary in the collection"
-        verbose_name_plural = "summaries in the collection"
+        verbose_name = _("summary in the collection")
+        verbose_name_plural = _("summaries in the collection")
         constraints = [
             models.UniqueConstraint(
                 fields=["collection", "position"], name="collectionitem_unique_position"
@@ -133,7 +145,7 @@ class CollectionItem(models.Model):
             models.UniqueConstraint(
                 fields=["collection", "book"],
                 name="collectionitem_unique_book",
-                violation_error_message="This summary is in the collection already.",
+                violation_error_message=_("This summary is in the collection already."),
             ),
         ]
 

@@ -1,6 +1,7 @@
 """App configuration for search: the synonym sets editors keep in the admin."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SearchConfig(AppConfig):
@@ -8,4 +9,4 @@ class SearchConfig(AppConfig):
 
     name = "books.search"
     label = "search"
-    verbose_name = "Search"
+    verbose_name = _("Search")

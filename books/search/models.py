@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from books.models import NUL_FREE
 
@@ -27,16 +28,20 @@ class SynonymSet(models.Model):
     """Words and phrases meaning the same to a reader: a search for one finds the others."""
 
     terms = models.TextField(
+        _("terms"),
         validators=[NUL_FREE],
-        help_text="Two or more words or phrases that mean the same, separated by commas, "
-        "e.g. “LLM, large language model”. A search for any of them finds the others; "
-        "a phrase is matched as a phrase. Changes apply to the next search at once.",
+        help_text=_(
+            "Two or more words or phrases that mean the same, separated by commas, "
+            "e.g. “LLM, large language model”. A search for any of them finds the others; "
+            "a phrase is matched as a phrase. Changes apply to the next search at once."
+        ),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name_plural = _("synonym sets")
         ordering = ["terms"]
-        verbose_name = "synonym set"
+        verbose_name = _("synonym set")
 
     def __str__(self):
         return ", ".join(self.term_list)
@@ -59,13 +64,21 @@ class SynonymSet(models.Model):
         terms = self.term_list
         if len(terms) < 2:
             raise ValidationError(
-                {"terms": "Give at least two words or phrases, separated by commas."}
+                {"terms": _("Give at least two words or phrases, separated by commas.")}
             )
         if len(terms) > MAX_TERMS:
-            raise ValidationError({"terms": f"A set holds at most {MAX_TERMS} words or phrases."})
+            raise ValidationError(
+                {
+                    "terms": _("A set holds at most %(limit)d words or phrases.")
+                    % {"limit": MAX_TERMS}
+                }
+            )
         if any(len(term) > MAX_TERM_CHARS for term in terms):
             raise ValidationError(
-                {"terms": f"Each word or phrase is at most {MAX_TERM_CHARS} characters long."}
+                {
+                    "terms": _("Each word or phrase is at most %(limit)d characters long.")
+                    % {"limit": MAX_TERM_CHARS}
+                }
             )
 
 

@@ -8,6 +8,7 @@ read the same annotations, through ``checklist(book)``.
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
@@ -38,18 +39,18 @@ def _checks():
     """``(name, label, condition)`` for each item of the checklist; the condition means done."""
     book = OuterRef("pk")
     return [
-        ("cover", "A cover", ~Q(cover="")),
-        ("lede", "A lede", ~Q(lede="")),
-        ("author_bio", "An author with a bio", _rows(BookAuthor, book=book, author__bio__gt="")),
+        ("cover", _("A cover"), ~Q(cover="")),
+        ("lede", _("A lede"), ~Q(lede="")),
+        ("author_bio", _("An author with a bio"), _rows(BookAuthor, book=book, author__bio__gt="")),
         (
             "chapter_summaries",
-            "Every chapter with a summary",
+            _("Every chapter with a summary"),
             _rows(Chapter, part__book=book) & ~_rows(Chapter, part__book=book, summary=""),
         ),
-        ("takeaways", "A review with takeaways", _rows(Takeaway, review__book=book)),
+        ("takeaways", _("A review with takeaways"), _rows(Takeaway, review__book=book)),
         (
             "tags",
-            "Tags",
+            _("Tags"),
             _rows(
                 TaggedItem,
                 object_id=book,
@@ -57,17 +58,17 @@ def _checks():
                 content_type__model="book",
             ),
         ),
-        ("audience", "Who the book is for", _rows(AudienceItem, book=book)),
+        ("audience", _("Who the book is for"), _rows(AudienceItem, book=book)),
         (
             "featured_link",
-            "A featured related chapter",
+            _("A featured related chapter"),
             _rows(RelatedLink, book=book, featured=True),
         ),
-        ("image_alt", "Alt text on every image", ~_images_without_alt()),
+        ("image_alt", _("Alt text on every image"), ~_images_without_alt()),
     ]
 
 
-CHECK_NAMES = [name for name, _, _ in _checks()]
+CHECK_NAMES = [check[0] for check in _checks()]
 
 
 def with_completeness(books):
@@ -77,7 +78,7 @@ def with_completeness(books):
             f"done_{name}": Case(
                 When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
             )
-            for name, _, condition in _checks()
+            for name, _label, condition in _checks()
         }
     )
 
@@ -126,7 +127,7 @@ class Checklist:
 def checklist(book):
     """The checklist of ``book``, a row of ``with_completeness()``."""
     return Checklist(
-        [Check(name, label, getattr(book, f"done_{name}")) for name, label, _ in _checks()]
+        [Check(name, label, getattr(book, f"done_{name}")) for name, label, _condition in _checks()]
     )
 
 
@@ -134,9 +135,9 @@ def section_word_counts(book_id):
     """``(label, words)`` for each block of a summary, in page order, from the stored counts."""
 
     book = Book.objects.filter(pk=book_id).values("word_count").first() or {"word_count": 0}
-    counts = [("Book facts and introduction", book["word_count"])]
+    counts = [(_("Book facts and introduction"), book["word_count"])]
     counts += [
-        (f"Section: {heading}", words)
+        (_("Section: %s") % heading, words)
         for heading, words in Section.objects.filter(book_id=book_id).values_list(
             "heading", "word_count"
         )
@@ -147,7 +148,7 @@ def section_word_counts(book_id):
     ):
         chapter_words[part_id] = chapter_words.get(part_id, 0) + words
     counts += [
-        (f"Part: {title}", words + chapter_words.get(pk, 0))
+        (_("Part: %s") % title, words + chapter_words.get(pk, 0))
         for pk, title, words in Part.objects.filter(book_id=book_id).values_list(
             "pk", "title", "word_count"
         )
@@ -156,11 +157,11 @@ def section_word_counts(book_id):
         AudienceItem.objects.filter(book_id=book_id).values_list("word_count", flat=True)
     )
     if audience:
-        counts.append(("Who the book is for", audience))
+        counts.append((_("Who the book is for"), audience))
     review = Review.objects.filter(book_id=book_id).values_list("word_count", flat=True).first()
     if review is not None:
         takeaways = Takeaway.objects.filter(review__book_id=book_id).values_list(
             "word_count", flat=True
         )
-        counts.append(("Review and takeaways", review + sum(takeaways)))
+        counts.append((_("Review and takeaways"), review + sum(takeaways)))
     return counts

@@ -9,6 +9,7 @@ import ijson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -73,14 +74,14 @@ def _django_check(*validators):
 def _check_media_path(value):
     path = PurePosixPath(value)
     if value and (path.is_absolute() or ".." in path.parts or "\\" in value or "\x00" in value):
-        raise ValueError("must be a path inside the media folder, e.g. covers/name.jpg")
+        raise ValueError(_("must be a path inside the media folder, e.g. covers/name.jpg"))
     return value
 
 
 def _check_language(value):
-    codes = [code for code, _ in settings.LANGUAGES]
+    codes = [code for code, _name in settings.LANGUAGES]
     if value not in codes:
-        raise ValueError(f"must be one of the site's languages: {', '.join(codes)}")
+        raise ValueError(_("must be one of the site's languages: %s") % ", ".join(codes))
     return value
 
 
@@ -176,10 +177,12 @@ class RelatedData(Schema):
     @model_validator(mode="after")
     def slug_or_title(self):
         if bool(self.slug) == bool(self.title):
-            raise ValueError("give either 'slug' (a summary in the library) or 'title', not both")
+            raise ValueError(
+                _("give either 'slug' (a summary in the library) or 'title', not both")
+            )
         limit = RelatedLink._meta.get_field("authors").max_length
         if len(self.authors_text) > limit:
-            raise ValueError(f"authors: at most {limit} characters in all")
+            raise ValueError(_("authors: at most %d characters in all") % limit)
         return self
 
     @property
@@ -228,13 +231,13 @@ class SummaryData(Schema):
     def consistent(self):
         names = [author.slug or author.name.casefold() for author in self.authors]
         if len(names) != len(set(names)):
-            raise ValueError("authors: the same author is listed twice")
+            raise ValueError(_("authors: the same author is listed twice"))
         if sum(link.featured for link in self.related) > 1:
-            raise ValueError("related: only one link can be featured")
+            raise ValueError(_("related: only one link can be featured"))
         if self.slug and any(link.slug == self.slug for link in self.related):
-            raise ValueError("related: a summary cannot be related to itself")
+            raise ValueError(_("related: a summary cannot be related to itself"))
         if self.unpublish_at and self.published_at and self.unpublish_at <= self.published_at:
-            raise ValueError("unpublish_at: must come after published_at")
+            raise ValueError(_("unpublish_at: must come after published_at"))
         return self
 
     @property
@@ -272,7 +275,7 @@ def _location(loc):
 def describe_item(path, index, raw):
     """How errors name one summary of a file: the file, its number and its title."""
     title = raw.get("title") if isinstance(raw, dict) else None
-    label = f"summary #{index + 1}"
+    label = _("summary #%d") % (index + 1)
     if isinstance(title, str) and title.strip():
         label += f" ({title.strip()[:80]!r})"
     return f"{path}: {label}"
@@ -308,7 +311,9 @@ class _Bounds:
         if not self.events:
             if self.fed - self.settled > _MAX_VALUE_BYTES:
                 self.too_long = True
-                return f"a value longer than {MAX_STRING:,} characters (the longest field)"
+                return (
+                    _("a value longer than %s characters (the longest field)") % f"{MAX_STRING:,}"
+                )
             return None
         self.settled = self.fed
         for event, value in self.events:
@@ -317,22 +322,24 @@ class _Bounds:
                 if self.top is None:
                     self.top = event
                 elif self.depth > MAX_DEPTH:
-                    return f"objects and lists nested more than {MAX_DEPTH} levels deep"
+                    return _("objects and lists nested more than %d levels deep") % MAX_DEPTH
             elif event == "end_map" or event == "end_array":
                 self.depth -= 1
                 if self.depth == 1 and self.top == "start_array":
                     self.summaries += 1
             elif self.top is None:
-                return "must hold one summary object or a list of them"
+                return _("must hold one summary object or a list of them")
             elif (event == "string" or event == "map_key") and len(value) > MAX_STRING:
-                return f"a string longer than {MAX_STRING:,} characters (the longest field)"
+                return (
+                    _("a string longer than %s characters (the longest field)") % f"{MAX_STRING:,}"
+                )
         self.events.clear()
         return None
 
     def where(self):
         """The summary being read, when the file holds a list."""
         if self.top == "start_array" and self.depth > 1:
-            return f"summary #{self.summaries + 1}, "
+            return _("summary #%d") % (self.summaries + 1) + ", "
         return ""
 
 
@@ -346,13 +353,18 @@ def check_file(path, *, max_bytes=DEFAULT_MAX_BYTES):
     try:
         size = os.stat(path).st_size
     except FileNotFoundError:
-        raise SummaryFileError(f"{path}: no such file") from None
+        raise SummaryFileError(_("%s: no such file") % path) from None
     except OSError as error:
-        raise SummaryFileError(f"{path}: cannot be read ({error.strerror})") from None
+        raise SummaryFileError(
+            _("%(path)s: cannot be read (%(error)s)") % {"path": path, "error": error.strerror}
+        ) from None
     if size > max_bytes:
         raise SummaryFileError(
-            f"{path}: {size:,} bytes, more than the limit of {max_bytes:,} "
-            "(raise it with --max-bytes)"
+            _(
+                "%(path)s: %(size)s bytes, more than the limit of %(limit)s "
+                "(raise it with --max-bytes)"
+            )
+            % {"path": path, "size": f"{size:,}", "limit": f"{max_bytes:,}"}
         )
     bounds, offset = _Bounds(), 0
     try:
@@ -366,7 +378,9 @@ def check_file(path, *, max_bytes=DEFAULT_MAX_BYTES):
                     return bounds.top == "start_array"
                 offset += len(chunk)
     except OSError as error:
-        raise SummaryFileError(f"{path}: cannot be read ({error.strerror})") from None
+        raise SummaryFileError(
+            _("%(path)s: cannot be read (%(error)s)") % {"path": path, "error": error.strerror}
+        ) from None
 
 
 def _problem_at(path, found, offset, chunk, problem):
@@ -398,9 +412,12 @@ def _problem_at(path, found, offset, chunk, problem):
         if position - line_start <= READ_CHUNK:
             stream.seek(line_start)
             column = len(stream.read(position - line_start).decode("utf-8", "replace")) + 1
-    place = f"line {line}, column {column}"
+    place = _("line %(line)d, column %(column)d") % {"line": line, "column": column}
     if found.broken:
-        return f"{path}: {bounds.where()}not valid JSON at {place}: {problem}"
+        return f"{path}: {bounds.where()}" + _("not valid JSON at %(place)s: %(problem)s") % {
+            "place": place,
+            "problem": problem,
+        }
     return f"{path}: {bounds.where()}{place}: {problem}"
 
 
@@ -416,14 +433,16 @@ def read_items(path, *, max_bytes=DEFAULT_MAX_BYTES):
         try:
             yield from ijson.items(stream, "item" if is_list else "", use_float=True)
         except ijson.JSONError as error:  # the file changed since it was checked
-            raise SummaryFileError(f"{path}: not valid JSON ({error})") from None
+            raise SummaryFileError(
+                _("%(path)s: not valid JSON (%(error)s)") % {"path": path, "error": error}
+            ) from None
 
 
 def validate_item(path, index, raw):
     """Check one raw summary against the format; errors name the file and every bad field."""
     if not isinstance(raw, dict):
         raise SummaryFileError(
-            f"{describe_item(path, index, raw)}: must be an object with a 'title'"
+            f"{describe_item(path, index, raw)}: " + _("must be an object with a 'title'")
         )
     try:
         summary = SummaryData.model_validate(raw)
@@ -435,6 +454,7 @@ def validate_item(path, index, raw):
         raise SummaryFileError(f"{describe_item(path, index, raw)}: {problems}") from None
     if not summary.book_slug:
         raise SummaryFileError(
-            f"{describe_item(path, index, raw)}: slug: cannot be derived from the title; give one"
+            f"{describe_item(path, index, raw)}: "
+            + _("slug: cannot be derived from the title; give one")
         )
     return summary

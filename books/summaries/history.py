@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from taggit.models import Tag, TaggedItem
 
 from books.models import (
@@ -80,67 +81,75 @@ def summary_document(objects):
     targets = Book.objects.in_bulk([link.target_id for link in rows.get(RelatedLink, [])])
 
     authors = ", ".join(
-        str(author_names.get(link.author_id, "(deleted author)"))
+        str(author_names.get(link.author_id, _("(deleted author)")))
         for link in by_position.get(BookAuthor, [])
     )
     tags = ", ".join(
         sorted(tag_names[i.tag_id].name for i in rows.get(TaggedItem, []) if i.tag_id in tag_names)
     )
 
-    lines = [Line("Book facts", heading=True)]
+    lines = [Line(_("Book facts"), heading=True)]
     for label, value in [
-        ("Title", book.title),
-        ("Subtitle", book.subtitle),
-        ("Slug", book.slug),
-        ("Authors", authors),
-        ("Publisher", book.publisher),
-        ("Year", book.year),
-        ("Pages", book.pages),
-        ("ISBN", book.isbn),
-        ("Cover", book.cover.name if book.cover else ""),
-        ("Status", Status(book.status).label),
-        ("Publication date", _when(book.published_at)),
-        ("Tags", tags),
-        ("Lede", book.lede),
-        ("Authors intro", book.authors_intro),
+        (_("Title"), book.title),
+        (_("Subtitle"), book.subtitle),
+        (_("Slug"), book.slug),
+        (_("Authors"), authors),
+        (_("Publisher"), book.publisher),
+        (_("Year"), book.year),
+        (_("Pages"), book.pages),
+        (_("ISBN"), book.isbn),
+        (_("Cover"), book.cover.name if book.cover else ""),
+        (_("Status"), Status(book.status).label),
+        (_("Publication date"), _when(book.published_at)),
+        (_("Tags"), tags),
+        (_("Lede"), book.lede),
+        (_("Authors intro"), book.authors_intro),
     ]:
         if value not in ("", None):
-            lines.append(Line(f"{label}: {value}"))
-    lines += _text_block("Description", book.description)
-    lines += _text_block("Structure intro", book.structure_intro)
+            lines.append(Line(_("%(label)s: %(value)s") % {"label": label, "value": value}))
+    lines += _text_block(_("Description"), book.description)
+    lines += _text_block(_("Structure intro"), book.structure_intro)
     for section in by_position.get(Section, []):
-        lines += _text_block(f"Section: {section.heading}", section.body)
+        lines += _text_block(_("Section: %s") % section.heading, section.body)
     chapters = by_position.get(Chapter, [])
     for part in by_position.get(Part, []):
         label = f"{part.label}. " if part.label else ""
-        lines += _text_block(f"Part {label}{part.title}", part.summary)
+        lines += _text_block(_("Part %s") % f"{label}{part.title}", part.summary)
         for chapter in (c for c in chapters if c.part_id == part.pk):
             lines += _text_block(
-                f"Chapter {part.position}.{chapter.position}: {chapter.title}", chapter.summary
+                _("Chapter %(number)s: %(title)s")
+                % {"number": f"{part.position}.{chapter.position}", "title": chapter.title},
+                chapter.summary,
             )
     audience = by_position.get(AudienceItem, [])
     if audience:
-        lines.append(Line("Who this book is for", heading=True))
+        lines.append(Line(_("Who this book is for"), heading=True))
         lines += [Line(f"- {item.text}") for item in audience]
     for review in rows.get(Review, []):
-        lines.append(Line(f"Review by {review.reviewer} ({review.source})", heading=True))
+        lines.append(
+            Line(
+                _("Review by %(reviewer)s (%(source)s)")
+                % {"reviewer": review.reviewer, "source": review.source},
+                heading=True,
+            )
+        )
         for label, value in [
-            ("Source URL", review.url),
-            ("Review title", review.title),
-            ("Published on", review.published_on),
+            (_("Source URL"), review.url),
+            (_("Review title"), review.title),
+            (_("Published on"), review.published_on),
         ]:
             if value:
-                lines.append(Line(f"{label}: {value}"))
+                lines.append(Line(_("%(label)s: %(value)s") % {"label": label, "value": value}))
         lines += [Line(line) for line in review.body.splitlines() if line.strip()]
         for takeaway in by_position.get(Takeaway, []):
-            lines += _text_block(f"Takeaway: {takeaway.title}", takeaway.text)
+            lines += _text_block(_("Takeaway: %s") % takeaway.title, takeaway.text)
     links = by_position.get(RelatedLink, [])
     if links:
-        lines.append(Line("Related chapters", heading=True))
+        lines.append(Line(_("Related chapters"), heading=True))
         for link in links:
             target = targets.get(link.target_id)
-            title = target.title if target else link.title or "(deleted summary)"
-            featured = " (featured)" if link.featured else ""
+            title = target.title if target else link.title or _("(deleted summary)")
+            featured = " " + _("(featured)") if link.featured else ""
             lines.append(Line(f"- {title}{featured}: {link.note}"))
     return lines
 
@@ -377,19 +386,19 @@ def _publication_after_restore(old, current):
     A summary recovered after deletion comes back as a draft.
     """
     if current is None:
-        note = "It is back as a draft: readers see it once it is published again."
+        note = _("It is back as a draft: readers see it once it is published again.")
         return Status.DRAFT, old.published_at, old.unpublish_at, note
     if old.status == Status.DRAFT:
         note = ""
         if current.is_public or current.is_scheduled:
-            note = (
+            note = _(
                 "That version was a draft, so the summary is a draft again: "
                 "readers no longer see it."
             )
         return Status.DRAFT, old.published_at, old.unpublish_at, note
     note = ""
     if current.status == Status.DRAFT:
-        note = "It stays a draft: publish it when it is ready."
+        note = _("It stays a draft: publish it when it is ready.")
     return current.status, current.published_at, current.unpublish_at, note
 
 
@@ -405,26 +414,34 @@ def restore(version, *, user=None):
     rows = [v._object_version for v in version.revision.version_set.all()]
     books = [row.object for row in rows if isinstance(row.object, Book)]
     if len(books) != 1 or str(books[0].pk) != version.object_id:
-        raise RestoreError("This revision does not hold exactly this one summary.")
+        raise RestoreError(_("This revision does not hold exactly this one summary."))
     old = books[0]
     rows = _follow_merged_tags(rows)
     missing = _missing_references([row.object for row in rows])
     if missing:
         raise RestoreError(
-            "This version cannot be restored: it refers to "
-            f"{' and '.join(missing)} deleted since. Edit the summary by hand instead."
+            _(
+                "This version cannot be restored: it refers to %s deleted since. "
+                "Edit the summary by hand instead."
+            )
+            % _(" and ").join(missing)
         )
     if Book.objects.exclude(pk=old.pk).filter(slug=old.slug).exists():
         raise RestoreError(
-            f"This version cannot be restored: another summary now uses its URL slug {old.slug!r}."
+            _("This version cannot be restored: another summary now uses its URL slug %r.")
+            % old.slug
         )
-    comment = f"Restored the version saved on {_when(version.revision.date_created)}" + (
-        f" by {version.revision.user}." if version.revision.user else "."
+    when = _when(version.revision.date_created)
+    comment = (
+        _("Restored the version saved on %(when)s by %(user)s.")
+        % {"when": when, "user": version.revision.user}
+        if version.revision.user
+        else _("Restored the version saved on %s.") % when
     )
     notes = []
     if old.cover and not old.cover.storage.exists(old.cover.name):
         old.cover = ""
-        notes.append("Its cover of that time was replaced and deleted since: add a cover again.")
+        notes.append(_("Its cover of that time was replaced and deleted since: add a cover again."))
     rows.sort(key=lambda row: RESTORE_ORDER.index(type(row.object)))
     with transaction.atomic():
         current = Book.objects.select_for_update().filter(pk=old.pk).first()
@@ -437,7 +454,7 @@ def restore(version, *, user=None):
             for row in rows:
                 row.save()
         except (IntegrityError, ValueError) as error:
-            raise RestoreError(f"This version cannot be restored: {error}") from None
+            raise RestoreError(_("This version cannot be restored: %s") % error) from None
         # The restored row holds the version number it was recorded at: count on from
         # the highest number the summary has had, then save as any edit does.
         latest = versions_of(old.pk).first()

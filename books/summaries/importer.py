@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from books.models import (
     AudienceItem,
@@ -88,8 +90,8 @@ def iter_summaries(path, *, max_bytes=DEFAULT_MAX_BYTES):
         slug = summary.book_slug
         if slug in first_seen:
             raise SummaryFileError(
-                f"{label}: slug: {slug!r} is already used by summary #{first_seen[slug] + 1} "
-                "of this file"
+                _("%(label)s: slug: %(slug)r is already used by summary #%(number)d of this file")
+                % {"label": label, "slug": slug, "number": first_seen[slug] + 1}
             )
         first_seen[slug] = index
         yield label, summary
@@ -184,15 +186,26 @@ def _compare_with_library(items, *, replace):
         what = _sentence(removed)
         if not item.summary.slug:
             raise SummaryFileError(
-                f"{item.label}: its title leads to the existing summary {current['slug']!r}, "
-                f"and updating it would {what}. Nothing was changed: to "
-                f'replace that summary, write "slug": "{current["slug"]}" in the file and '
-                "import with --replace; for a different book, give it another slug."
+                _(
+                    "%(label)s: its title leads to the existing summary %(slug)r, and updating "
+                    "it would %(what)s. Nothing was changed: to replace that summary, write "
+                    '"slug": "%(plain_slug)s" in the file and import with --replace; for a '
+                    "different book, give it another slug."
+                )
+                % {
+                    "label": item.label,
+                    "slug": current["slug"],
+                    "plain_slug": current["slug"],
+                    "what": what,
+                }
             )
         if not replace:
             raise SummaryFileError(
-                f"{item.label}: updating the existing summary {current['slug']!r} would "
-                f"{what}. Import with --replace to do that."
+                _(
+                    "%(label)s: updating the existing summary %(slug)r would %(what)s. "
+                    "Import with --replace to do that."
+                )
+                % {"label": item.label, "slug": current["slug"], "what": what}
             )
 
 
@@ -256,6 +269,9 @@ def _comparable(data):
     data["unpublish_at"] = _when(data["unpublish_at"])
     return data
 
+
+# What ``_removals`` says for unpublishing; ``_sentence`` puts it last.
+UNPUBLISH = object()
 
 LISTS = {
     "authors": ("author", "authors"),
@@ -321,40 +337,62 @@ def _removals(current, incoming):
         [p["title"] for p in current["parts"]], [p["title"] for p in incoming["parts"]]
     )
     if parts:
-        removed.append(_counted(len(parts), "part", "parts", parts))
+        removed.append(
+            _counted(
+                ngettext("%(count)d part (%(names)s)", "%(count)d parts (%(names)s)", len(parts)),
+                parts,
+            )
+        )
     chapters = _missing(
         [c["title"] for p in current["parts"] for c in p["chapters"]],
         [c["title"] for p in incoming["parts"] for c in p["chapters"]],
     )
     if chapters:
-        removed.append(_counted(len(chapters), "chapter", "chapters", chapters))
+        removed.append(
+            _counted(
+                ngettext(
+                    "%(count)d chapter (%(names)s)", "%(count)d chapters (%(names)s)", len(chapters)
+                ),
+                chapters,
+            )
+        )
     if current["review"] is not None and incoming["review"] is None:
-        removed.append(f"the review by {current['review']['reviewer']}")
+        removed.append(_("the review by %s") % current["review"]["reviewer"])
     links = _missing(
         [link.get("slug") or link.get("title") for link in current["related"]],
         [link.get("slug") or link.get("title") for link in incoming["related"]],
     )
     if links:
-        removed.append(_counted(len(links), "related link", "related links", links))
+        removed.append(
+            _counted(
+                ngettext(
+                    "%(count)d related link (%(names)s)",
+                    "%(count)d related links (%(names)s)",
+                    len(links),
+                ),
+                links,
+            )
+        )
     if current["status"] == Status.PUBLISHED and incoming["status"] != Status.PUBLISHED:
-        removed.append("unpublish it")
+        removed.append(UNPUBLISH)
     return removed
 
 
-def _counted(count, one, many, names, shown=3):
+def _counted(message, names, shown=3):
+    count = len(names)
     listed = ", ".join(repr(name) for name in names[:shown]) + (", …" if count > shown else "")
-    return f"{count} {one if count == 1 else many} ({listed})"
+    return message % {"count": count, "names": listed}
 
 
 def _sentence(removed):
-    actions = [phrase for phrase in removed if phrase == "unpublish it"]
-    things = [phrase for phrase in removed if phrase != "unpublish it"]
+    things = [phrase for phrase in removed if phrase is not UNPUBLISH]
     parts = []
     if things:
-        parts.append("remove " + (", ".join(things[:-1]) + " and " if len(things) > 1 else "")
-                     + things[-1])  # fmt: skip
-    parts += actions
-    return " and ".join(parts)
+        listed = (", ".join(things[:-1]) + _(" and ") if len(things) > 1 else "") + things[-1]
+        parts.append(_("remove %s") % listed)
+    if UNPUBLISH in removed:
+        parts.append(_("unpublish it"))
+    return _(" and ").join(parts)
 
 
 def _analyze_written_tables():
@@ -396,7 +434,7 @@ def _labelled(item):
 def _model_errors(error):
     if hasattr(error, "error_dict"):
         return "; ".join(
-            f"{name if name != '__all__' else 'summary'}: {' '.join(messages)}"
+            f"{name if name != '__all__' else _('summary')}: {' '.join(messages)}"
             for name, messages in error.message_dict.items()
         )
     return " ".join(error.messages)
@@ -419,8 +457,11 @@ def _books(items):
         summary = item.summary
         if summary.cover and not default_storage.exists(summary.cover):
             raise SummaryFileError(
-                f"{item.label}: cover: there is no file {summary.cover!r} in the media folder; "
-                "copy the image there first, or leave 'cover' out"
+                _(
+                    "%(label)s: cover: there is no file %(cover)r in the media folder; "
+                    "copy the image there first, or leave 'cover' out"
+                )
+                % {"label": item.label, "cover": summary.cover}
             )
         book = existing.get(summary.book_slug)
         item.created = book is None
@@ -660,13 +701,19 @@ def _write_related(pending):
                 target_pk = targets.get(data.slug)
                 if target_pk is None:
                     raise SummaryFileError(
-                        f"{label}: related[{position - 1}].slug: no summary with slug "
-                        f"{data.slug!r} in the library or in this file"
+                        _(
+                            "%(label)s: related[%(index)d].slug: no summary with slug "
+                            "%(slug)r in the library or in this file"
+                        )
+                        % {"label": label, "index": position - 1, "slug": data.slug}
                     )
                 if target_pk == book_pk:
                     raise SummaryFileError(
-                        f"{label}: related[{position - 1}].slug: a summary cannot be related "
-                        "to itself"
+                        _(
+                            "%(label)s: related[%(index)d].slug: a summary cannot be related "
+                            "to itself"
+                        )
+                        % {"label": label, "index": position - 1}
                     )
             links.append(
                 RelatedLink(

@@ -87,7 +87,7 @@ def test_rerender_markdown_refreshes_stale_html_and_leaves_the_rest():
     call_command("rerender_markdown", "--batch-size", "2", stdout=out)
     assert f"books.Chapter: {len(chapters)} checked, 1 updated" in out.getvalue()
     assert "reviews.Review: 1 checked, 1 updated" in out.getvalue()
-    assert "2 row(s) updated." in out.getvalue()
+    assert "2 rows updated." in out.getvalue()
     assert Chapter.objects.get(pk=chapters[0].pk).summary_html == chapters[0].summary_html
     assert Review.objects.get(book=book).body_html == "<p><strong>bold</strong></p>"
     # Refreshing derived HTML is not an edit.
@@ -95,4 +95,4 @@ def test_rerender_markdown_refreshes_stale_html_and_leaves_the_rest():
 
     again = io.StringIO()
     call_command("rerender_markdown", stdout=again)
-    assert "0 row(s) updated." in again.getvalue()
+    assert "0 rows updated." in again.getvalue()

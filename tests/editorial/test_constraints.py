@@ -55,7 +55,7 @@ def all_constraints():
 
 def message_of(name):
     model = all_constraints()[name]
-    return next(c for c in model._meta.constraints if c.name == name).violation_error_message
+    return str(next(c for c in model._meta.constraints if c.name == name).violation_error_message)
 
 
 def field_errors(response, field_id):

@@ -88,8 +88,8 @@ def test_publish_action_publishes_drafts_now_and_keeps_a_future_date(editor_clie
     response = run_action(editor_client, "publish", [draft, scheduled])
 
     html = response.content.decode()
-    assert "1 summary(ies) published" in html
-    assert "1 summary(ies) scheduled" in html
+    assert "1 summary published: readers see it now" in html
+    assert "1 summary scheduled: it appears at its publication date" in html
     draft.refresh_from_db()
     scheduled.refresh_from_db()
     assert draft.status == scheduled.status == Status.PUBLISHED
@@ -109,7 +109,7 @@ def test_unpublish_action_hides_summaries_again(editor_client, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):  # committed: the cached page goes
         response = run_action(editor_client, "unpublish", [book])
 
-    assert "1 summary(ies) are drafts again" in response.content.decode()
+    assert "1 summary is a draft again" in response.content.decode()
     book.refresh_from_db()
     assert book.status == Status.DRAFT
     assert reader.get(book.get_absolute_url()).status_code == 404

@@ -61,9 +61,9 @@ def test_check_reports_missing_stale_and_orphaned_rows(indexed):
     with pytest.raises(CommandError, match="drifted"):
         call_command("rebuild_search_index", "--check", stdout=out)
     report = out.getvalue()
-    assert f"1 summaries missing from the index: {missing.pk}" in report
-    assert f"1 summaries indexed with old content: {stale.pk}" in report
-    assert f"1 summaries indexed but deleted: {orphan.pk}" in report
+    assert f"1 summary missing from the index: {missing.pk}" in report
+    assert f"1 summary indexed with old content: {stale.pk}" in report
+    assert f"1 summary indexed but deleted: {orphan.pk}" in report
 
     run("rebuild_search_index")
     assert "matches the content" in run("rebuild_search_index", "--check")

@@ -3,6 +3,7 @@
 from itertools import batched
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from books.models import Book
 from books.share_cards import refresh_share_cards
@@ -22,4 +23,11 @@ class Command(BaseCommand):
         ids = list(Book.objects.order_by("pk").values_list("pk", flat=True))
         for batch in batched(ids, BATCH):
             refresh_share_cards(batch)
-        self.stdout.write(f"Checked the share cards of {len(ids)} summaries.")
+        self.stdout.write(
+            ngettext(
+                "Checked the share card of %(count)d summary.",
+                "Checked the share cards of %(count)d summaries.",
+                len(ids),
+            )
+            % {"count": len(ids)}
+        )

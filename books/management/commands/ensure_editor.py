@@ -5,6 +5,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 EDITORS_GROUP = "Editors"
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         user_model = get_user_model()
         if user_model.objects.filter(is_staff=True, is_active=True).exists():
             self.stdout.write(
-                "An editor account exists. To add another: python manage.py createsuperuser"
+                _("An editor account exists. To add another: python manage.py createsuperuser")
             )
             return
         password = secrets.token_urlsafe(12)
@@ -29,8 +30,11 @@ class Command(BaseCommand):
         user.groups.add(Group.objects.get(name=EDITORS_GROUP))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created the editor account '{username}' with password: {password}\n"
-                "Sign in at /admin/. This password is shown only once; change it with: "
-                f"python manage.py changepassword {username}"
+                _(
+                    "Created the editor account '%(username)s' with password: %(password)s\n"
+                    "Sign in at /admin/. This password is shown only once; change it with: "
+                    "python manage.py changepassword %(username)s"
+                )
+                % {"username": username, "password": password}
             )
         )

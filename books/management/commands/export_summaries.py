@@ -4,6 +4,7 @@ import json
 from contextlib import nullcontext
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from books.models import Book
 from books.summaries import iter_exports
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             books = books.filter(slug__in=slug)
             missing = set(slug) - set(books.values_list("slug", flat=True))
             if missing:
-                raise CommandError(f"No summary with slug: {', '.join(sorted(missing))}")
+                raise CommandError(_("No summary with slug: %s") % ", ".join(sorted(missing)))
         self.stdout.ending = ""
         target = open(output, "w", encoding="utf-8") if output else nullcontext(self.stdout)  # noqa: SIM115
         with target as stream:
@@ -42,4 +43,4 @@ class Command(BaseCommand):
                 stream.write("\n]")
             stream.write("\n")
         if output:
-            self.stderr.write(self.style.SUCCESS(f"Wrote {output}"))
+            self.stderr.write(self.style.SUCCESS(_("Wrote %s") % output))

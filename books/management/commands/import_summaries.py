@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from books.summaries import SummaryFileError, import_file
 from books.summaries.format import DEFAULT_MAX_BYTES
@@ -17,7 +19,16 @@ def _database_problem(path, error):
         if name
     )
     message = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    return f"{path}: the database refused the import{f' ({where})' if where else ''}: {message}"
+    if where:
+        return _("%(path)s: the database refused the import (%(where)s): %(message)s") % {
+            "path": path,
+            "where": where,
+            "message": message,
+        }
+    return _("%(path)s: the database refused the import: %(message)s") % {
+        "path": path,
+        "message": message,
+    }
 
 
 class Command(BaseCommand):
@@ -56,8 +67,8 @@ class Command(BaseCommand):
                 problem = str(error) if isinstance(error, SummaryFileError) else None
                 self.stderr.write(
                     self.style.ERROR(
-                        f"{problem or _database_problem(path, error)}\n"
-                        f"  Nothing from {path} was imported."
+                        f"{problem or _database_problem(path, error)}\n  "
+                        + _("Nothing from %s was imported.") % path
                     )
                 )
                 if problem is None:  # a lost connection is opened afresh for the next file
@@ -67,21 +78,36 @@ class Command(BaseCommand):
                 continue
             if dry_run:
                 self._report(result)
-            counts = (
-                f"{len(result.created)} created, {len(result.updated)} updated, "
-                f"{len(result.unchanged)} unchanged"
-            )
+            counts = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % {
+                "created": len(result.created),
+                "updated": len(result.updated),
+                "unchanged": len(result.unchanged),
+            }
             if dry_run:
-                self.stdout.write(f"{path}: would be {counts} (dry run: nothing was written)")
+                self.stdout.write(
+                    _("%(path)s: would be %(counts)s (dry run: nothing was written)")
+                    % {"path": path, "counts": counts}
+                )
             else:
                 self.stdout.write(self.style.SUCCESS(f"{path}: {counts}"))
         if failed:
-            raise CommandError(f"{failed} of {len(paths)} file(s) could not be imported.")
+            raise CommandError(
+                ngettext(
+                    "%(failed)d of %(count)d file could not be imported.",
+                    "%(failed)d of %(count)d files could not be imported.",
+                    len(paths),
+                )
+                % {"failed": failed, "count": len(paths)}
+            )
 
     def _report(self, result):
         for slug in result.created:
-            self.stdout.write(f"  created: {slug}")
+            self.stdout.write("  " + _("created: %s") % slug)
         for slug in result.updated:
-            self.stdout.write(f"  updated: {slug} ({'; '.join(result.changes[slug])})")
+            self.stdout.write(
+                "  "
+                + _("updated: %(slug)s (%(changes)s)")
+                % {"slug": slug, "changes": "; ".join(result.changes[slug])}
+            )
         for slug in result.unchanged:
-            self.stdout.write(f"  unchanged: {slug}")
+            self.stdout.write("  " + _("unchanged: %s") % slug)

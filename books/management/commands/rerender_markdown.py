@@ -3,6 +3,8 @@
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from books import changes
 from books.markdown import RenderedMarkdownMixin
@@ -36,12 +38,19 @@ class Command(BaseCommand):
             if issubclass(model, RenderedMarkdownMixin) and model.markdown_fields:
                 checked, changed = self.rerender(model, batch_size, dry_run=dry_run)
                 total += changed
-                self.stdout.write(
-                    f"{model._meta.label}: {checked} checked, {changed} "
-                    f"{'would change' if dry_run else 'updated'}"
+                counts = (
+                    _("%(checked)d checked, %(changed)d would change")
+                    if dry_run
+                    else _("%(checked)d checked, %(changed)d updated")
                 )
-        verb = "would change" if dry_run else "updated"
-        self.stdout.write(self.style.SUCCESS(f"{total} row(s) {verb}."))
+                self.stdout.write(
+                    f"{model._meta.label}: " + counts % {"checked": checked, "changed": changed}
+                )
+        if dry_run:
+            done = ngettext("%(count)d row would change.", "%(count)d rows would change.", total)
+        else:
+            done = ngettext("%(count)d row updated.", "%(count)d rows updated.", total)
+        self.stdout.write(self.style.SUCCESS(done % {"count": total}))
 
     def rerender(self, model, batch_size, *, dry_run):
         """Re-render ``model`` in primary-key batches; return (rows checked, rows changed)."""

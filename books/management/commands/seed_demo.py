@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from books.curation.models import Collection, CollectionItem
 from books.models import Book, Status
@@ -27,14 +28,16 @@ class Command(BaseCommand):
             except SummaryFileError as error:
                 raise CommandError(str(error)) from None
             for slug in result.created:
-                self.stdout.write(self.style.SUCCESS(f"Added demo summary: /books/{slug}/"))
+                self.stdout.write(
+                    self.style.SUCCESS(_("Added demo summary: %s") % f"/books/{slug}/")
+                )
             for slug in result.updated:
-                self.stdout.write(f"Demo summary updated: /books/{slug}/")
+                self.stdout.write(_("Demo summary updated: %s") % f"/books/{slug}/")
             for slug in result.unchanged:
-                self.stdout.write(f"Demo summary up to date: /books/{slug}/")
+                self.stdout.write(_("Demo summary up to date: %s") % f"/books/{slug}/")
         for path in sorted((DEMO_DIR / "collections").glob("*.json")):
             collection = self.seed_collection(json.loads(path.read_text()))
-            self.stdout.write(f"Demo collection: {collection.get_absolute_url()}")
+            self.stdout.write(_("Demo collection: %s") % collection.get_absolute_url())
 
     @transaction.atomic
     def seed_collection(self, data):
