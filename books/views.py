@@ -28,6 +28,7 @@ from .paging import ReaderNotFound, ReaderPagination, SlugInPath
 from .preview import shared_book
 from .retailers import get_the_book
 from .summaries import load_summary, summary_books, summary_cards
+from .translations import alternates
 
 # Published summaries sharing tags shown under "More like this".
 MORE_LIKE_THIS = 4
@@ -185,6 +186,7 @@ class BookDetailView(SlugInPath, DetailView):
         page = SimpleLazyObject(lambda: load_summary(book, more_like_this=MORE_LIKE_THIS))
         return super().get_context_data(
             page=page,
+            translations=SimpleLazyObject(lambda: alternates(book)),
             get_the_book=get_the_book(book),
             fragment_cache=fragment_cache(self.request, public=book.is_public),
             **kwargs,
