@@ -103,7 +103,7 @@ class LatestSummariesFeed(Feed):
         return summary.book.last_edited
 
     def item_categories(self, summary):
-        return [tag.name for tag in summary.tags]
+        return [tag_lookups.name_of(tag) for tag in summary.tags]
 
     def item_extra_kwargs(self, summary):
         return {
@@ -153,13 +153,13 @@ class TagFeed(LatestSummariesFeed):
 
 
 def _names(tags):
-    return " and ".join(f"“{tag.name}”" for tag in tags)
+    return " and ".join(f"“{tag_lookups.name_of(tag)}”" for tag in tags)
 
 
 def feed_url_of(tags):
     """The feed of the summaries carrying all of ``tags`` (the first one in the path)."""
     first, *more = tags
-    url = reverse("books:tag_feed", kwargs={"slug": first.slug})
+    url = reverse("books:tag_feed", kwargs={"slug": tag_lookups.slug_of(first)})
     if more:
-        url += "?" + urlencode([("and", tag.slug) for tag in more])
+        url += "?" + urlencode([("and", tag_lookups.slug_of(tag)) for tag in more])
     return url

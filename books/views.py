@@ -45,9 +45,9 @@ def narrowing_tags(books, active):
     most common first. One query."""
     tags = Tag.objects.filter(book__in=books.order_by().values("pk"))
     return list(
-        tags.exclude(pk__in=[tag.pk for tag in active])
-        .annotate(count=Count("book"))
-        .order_by("-count", Lower("name"), "pk")[:NARROWING_TAGS]
+        tag_lookups.localized(
+            tags.exclude(pk__in=[tag.pk for tag in active]).annotate(count=Count("book"))
+        ).order_by("-count", Lower("local_name"), "pk")[:NARROWING_TAGS]
     )
 
 
@@ -108,7 +108,7 @@ class BookIndexView(ReaderPagination, ListView):
 
     def url_with(self, *, tags=None, order=None):
         """This page's address with other tags or another order (page 1)."""
-        params = [("tag", tag.slug) for tag in (self.tags if tags is None else tags)]
+        params = [("tag", tag_lookups.slug_of(tag)) for tag in (self.tags if tags is None else tags)]
         order = order or self.order
         if order != "newest":
             params.append(("sort", order))
@@ -134,7 +134,7 @@ class BookIndexView(ReaderPagination, ListView):
             (key, label, self.url_with(order=key), key == self.order)
             for key, (label, _) in self.orders.items()
         ]
-        canonical = {"tag": [tag.slug for tag in self.tags]}
+        canonical = {"tag": [tag_lookups.slug_of(tag) for tag in self.tags]}
         if self.order != "newest":
             canonical["sort"] = self.order
         return super().get_context_data(
@@ -255,7 +255,7 @@ class TagDetailView(SlugInPath, ReaderPagination, ListView):
             active_tags=active,
             more_tags=more,
             feed_url=feed_url_of(self.tags),
-            canonical_params={"and": [tag.slug for tag in self.tags[1:]]},
+            canonical_params={"and": [tag_lookups.slug_of(tag) for tag in self.tags[1:]]},
             **kwargs,
         )
 
@@ -316,7 +316,7 @@ def reading_list_cards(request):
                 "authors": authors,
                 "lede": book.lede,
                 "reading_minutes": book.reading_minutes,
-                "tags": [tag.name for tag in tags],
+                "tags": [tag_lookups.name_of(tag) for tag in tags],
                 "cover": book.cover.url if book.cover else None,
                 "cover_svg": covers.cover_svg(
                     covers.design(book.title, authors, tag.slug if tag else None)

@@ -36,12 +36,18 @@ def test_summary_article_carries_its_language_and_html_the_interfaces(client, pa
     html = client.get("/ru/books/deep-work/").content.decode()
     assert '<html lang="ru">' in html
     assert '<article class="summary" lang="en"' in html
+    html = client.get("/ru/books/v-rabotu/").content.decode()
+    assert '<html lang="ru">' in html
+    assert '<article class="summary" data-slug' in html  # the page's own language
 
 
 def test_cards_and_shelves_carry_their_summarys_language(client, pair):
     html = client.get("/books/").content.decode()
     assert '<h3 class="card-title" lang="ru"><a href="/books/v-rabotu/">' in html
-    assert '<h3 class="card-title" lang="en"><a href="/books/deep-work/">' in html
+    assert '<h3 class="card-title"><a href="/books/deep-work/">' in html  # the page's language
+    assert '<p class="card-lede" lang="ru">' in html
+    html = client.get("/ru/books/").content.decode()
+    assert '<h3 class="card-title" lang="en"><a href="/ru/books/deep-work/">' in html
     html = client.get("/").content.decode()
     assert '<span class="shelf-title" lang="ru">В работу с головой</span>' in html
 
