@@ -853,7 +853,14 @@ class TagTranslation(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)[:100].strip("-") or "tag"
+        old_slug = None
+        if self.pk is not None:
+            old_slug = TagTranslation.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
         super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug:
+            # The old address keeps leading to the tag, as a tag's own slug change does.
+            TagRedirect.objects.filter(old_slug=self.slug).delete()
+            TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag_id": self.tag_id})
 
     def summary_ids(self):
         """The summaries carrying the tag: their pages and cards show its name."""

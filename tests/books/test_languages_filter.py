@@ -6,6 +6,7 @@ import re
 import pytest
 from taggit.models import Tag
 
+from books.changes import ChangedSummaries
 from books.models import TagRedirect, TagTranslation
 from tests.factories import BookFactory
 
@@ -134,3 +135,29 @@ def test_the_sitemap_lists_every_page_per_language_with_alternates(client, named
     assert 'hreflang="x-default"' in entry
     only = xml.split(f"<loc>{host}/books/only-english/</loc>")[1].split("</url>")[0]
     assert 'hreflang="ru"' not in only
+
+
+def test_editors_name_a_tag_in_russian_in_the_tag_admin(client, library):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    tag = Tag.objects.get(slug="focus")
+    url = f"/admin/taggit/tag/{tag.pk}/change/"
+    data = {
+        "name": "focus", "slug": "focus",
+        "translations-TOTAL_FORMS": "1", "translations-INITIAL_FORMS": "0",
+        "translations-0-language": "ru", "translations-0-name": "Концентрация",
+        "translations-0-slug": "",
+        "redirects-TOTAL_FORMS": "0", "redirects-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    translation = TagTranslation.objects.get(tag=tag)
+    assert (translation.name, translation.slug) == ("Концентрация", "концентрация")
+    client.logout()
+    assert client.get("/ru/tags/концентрация/").status_code == 200
+    # A new slug keeps the old one working.
+    translation.slug = "фокус"
+    translation.save()
+    ChangedSummaries.of().send()  # what the commit does (tests never commit)
+    assert client.get("/ru/tags/концентрация/").status_code == 301
