@@ -33,7 +33,14 @@ class BooksConfig(AppConfig):
         TextField.register_lookup(Upper)
         from . import changes
         from .models import (
-            AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section, TagTranslation,
+            AudienceItem,
+            Author,
+            Book,
+            BookAuthor,
+            Chapter,
+            Part,
+            Section,
+            TagTranslation,
         )  # fmt: skip
 
         # A row of a summary saved or deleted on its own, or a tag changed, changes the

@@ -450,8 +450,7 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
             models.UniqueConstraint(
                 fields=["translation_of", "language"],
                 name="book_one_translation_per_language",
-                violation_error_message="That summary already has a translation in this "
-                "language.",
+                violation_error_message="That summary already has a translation in this language.",
             ),
         ]
         indexes = [models.Index(fields=["status", "published_at"], name="book_status_pub_idx")]
@@ -508,12 +507,9 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
             self.version = (self.check_version() or 0) + 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
-            replaced, self._former_translation_of = (
-                Book.objects.filter(pk=self.pk)
-                .values_list("cover", "translation_of")
-                .first()
-                or (None, None)
-            )
+            replaced, self._former_translation_of = Book.objects.filter(pk=self.pk).values_list(
+                "cover", "translation_of"
+            ).first() or (None, None)
             super().save(*args, **kwargs)
             if replaced and replaced != self.cover.name:
                 transaction.on_commit(
@@ -855,12 +851,16 @@ class TagTranslation(models.Model):
             self.slug = slugify(self.name, allow_unicode=True)[:100].strip("-") or "tag"
         old_slug = None
         if self.pk is not None:
-            old_slug = TagTranslation.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            old_slug = (
+                TagTranslation.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            )
         super().save(*args, **kwargs)
         if old_slug and old_slug != self.slug:
             # The old address keeps leading to the tag, as a tag's own slug change does.
             TagRedirect.objects.filter(old_slug=self.slug).delete()
-            TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag_id": self.tag_id})
+            TagRedirect.objects.update_or_create(
+                old_slug=old_slug, defaults={"tag_id": self.tag_id}
+            )
 
     def summary_ids(self):
         """The summaries carrying the tag: their pages and cards show its name."""

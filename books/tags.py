@@ -151,7 +151,9 @@ def published_tags_at(slugs):
     moved = {slug: own[slug].pk for slug in missing if slug in own}
     unknown = [slug for slug in missing if slug not in moved]
     if unknown:
-        moved.update(TagRedirect.objects.filter(old_slug__in=unknown).values_list("old_slug", "tag"))
+        moved.update(
+            TagRedirect.objects.filter(old_slug__in=unknown).values_list("old_slug", "tag")
+        )
         moved.update(
             TagTranslation.objects.filter(slug__in=set(unknown) - set(moved)).values_list(
                 "slug", "tag"

@@ -39,7 +39,9 @@ def alternates(book):
     ``x-default`` is the summary in the site's default language, if the book has one.
     """
     translations = [
-        Translation(other.language, other.url_in_own_language(), other.title, read_in(other.language))
+        Translation(
+            other.language, other.url_in_own_language(), other.title, read_in(other.language)
+        )
         for other in book.translations_shown()
     ]
     if not translations:

@@ -121,7 +121,9 @@ class BookIndexView(ReaderPagination, ListView):
 
     def url_with(self, *, tags=None, order=None):
         """This page's address with other tags or another order (page 1)."""
-        params = [("tag", tag_lookups.slug_of(tag)) for tag in (self.tags if tags is None else tags)]
+        params = [
+            ("tag", tag_lookups.slug_of(tag)) for tag in (self.tags if tags is None else tags)
+        ]
         order = order or self.order
         if order != "newest":
             params.append(("sort", order))
