@@ -97,11 +97,12 @@ class BookAdmin(CaseFoldedSearchMixin, EditorialAdminMixin, nested_admin.NestedM
         "title", "subtitle", "slug", "authors__name", "publisher", "isbn", "tags__name",
     ]  # fmt: skip
     prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["translation_of"]
     date_hierarchy = "published_at"
     save_on_top = True
     formfield_overrides = MARKDOWN_WIDGETS
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "slug", "language"]}),
+        (None, {"fields": ["title", "subtitle", "slug", "language", "translation_of"]}),
         (_("Book facts"), {"fields": ["publisher", "year", "pages", "isbn", "cover"]}),
         (_("Summary"), {"fields": ["lede", "description", "authors_intro", "structure_intro"]}),
         (_("Publishing"), {"fields": ["status", "published_at", "unpublish_at", "tags"]}),

@@ -11,7 +11,7 @@ from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
 from .forms import CaseFoldedSearchMixin
-from .models import TagRedirect
+from .models import TagRedirect, TagTranslation
 from .tags import case_duplicate_names, merge_tags, record_slug_change, same_name_exists
 
 
@@ -72,6 +72,14 @@ class TagRedirectInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class TagTranslationInline(admin.TabularInline):
+    """The tag's name and slug in the site's other languages (its own are the default's)."""
+
+    model = TagTranslation
+    extra = 0
+    fields = ["language", "name", "slug"]
+
+
 # django-taggit registers a plain admin for its Tag; this one replaces it.
 if admin.site.is_registered(Tag):
     admin.site.unregister(Tag)
@@ -84,7 +92,7 @@ class TagAdmin(CaseFoldedSearchMixin, TaggitTagAdmin):
     form = TagForm
     list_display = ["name", "slug", "use_count"]
     list_filter = [CaseDuplicateFilter]
-    inlines = [TagRedirectInline]
+    inlines = [TagTranslationInline, TagRedirectInline]
     actions = ["merge_selected"]
 
     def get_queryset(self, request):

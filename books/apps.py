@@ -33,12 +33,21 @@ class BooksConfig(AppConfig):
         CharField.register_lookup(Upper)
         TextField.register_lookup(Upper)
         from . import changes
-        from .models import AudienceItem, Author, Book, BookAuthor, Chapter, Part, Section
+        from .models import (
+            AudienceItem,
+            Author,
+            Book,
+            BookAuthor,
+            Chapter,
+            Part,
+            Section,
+            TagTranslation,
+        )  # fmt: skip
 
         # A row of a summary saved or deleted on its own, or a tag changed, changes the
         # summaries that show it (books/changes.py).
         changes.follow_rows(
-            Book, Author, BookAuthor, Section, AudienceItem, Part, Chapter,
+            Book, Author, BookAuthor, Section, AudienceItem, Part, Chapter, TagTranslation,
             deleted_before=[Book, Chapter],
         )  # fmt: skip
         changes.follow_tags(Book)

@@ -1,11 +1,16 @@
 """Atom feeds: the newest published summaries, and the newest with some tags.
 
+Each feed lists the summaries written in the interface's language: /feeds/latest/
+the English ones, /ru/feeds/latest/ the Russian ones. ``?lang=all`` lists every
+language, ``?lang=<code>`` one. Each entry says its summary's language (``xml:lang``).
+
 Each entry carries the whole summary as sanitised HTML (``<content>``), one
 ``<author>`` per author, and the summary's last editorial change as
 ``<updated>``. A stylesheet (``static/feeds/feed.xsl``) makes a feed opened in a
 browser read as a page that explains how to subscribe.
 """
 
+from typing import NamedTuple
 from urllib.parse import urlencode, urljoin
 
 from django.contrib.syndication.views import Feed
@@ -16,9 +21,11 @@ from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import get_language
 
 from . import tags as tag_lookups
 from .models import Book
+from .paging import language_asked
 from .summaries import load_summaries, summary_books
 
 FEED_SIZE = 20
@@ -46,6 +53,9 @@ class SummaryAtomFeed(Atom1Feed):
         for stylesheet in self.feed["stylesheets"] or []:
             handler.processingInstruction("xml-stylesheet", stylesheet)
 
+    def item_attributes(self, item):
+        return {"xml:lang": item["language"]} if item.get("language") else {}
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         for name, url in item.get("authors", []):
@@ -61,9 +71,28 @@ class SummaryAtomFeed(Atom1Feed):
 
 
 class _TagMoved(Exception):  # noqa: N818 (a signal to redirect, not an error)
-    def __init__(self, tags):
+    def __init__(self, tags, query):
         super().__init__(tags[0].slug)
         self.tags = tags
+        self.query = query
+
+
+ALL_LANGUAGES = "all"
+
+
+class FeedScope(NamedTuple):
+    """What a feed lists: the summaries with all of ``tags``, in ``language`` (None: all)."""
+
+    tags: list
+    language: str | None
+
+
+def feed_language(request):
+    """The summaries' language a feed lists: ``?lang=<code>``, every one for ``?lang=all``,
+    else the interface's (an unknown ``?lang`` is ignored)."""
+    if request.GET.get("lang") == ALL_LANGUAGES:
+        return None
+    return language_asked(request) or get_language()
 
 
 class LatestSummariesFeed(Feed):
@@ -78,8 +107,11 @@ class LatestSummariesFeed(Feed):
     def stylesheets(self):
         return [static("feeds/feed.xsl")]
 
-    def items(self):
-        return self.summaries(Book.objects.published())
+    def get_object(self, request):
+        return FeedScope([], feed_language(request))
+
+    def items(self, scope):
+        return self.summaries(Book.objects.published().in_language(scope.language))
 
     @staticmethod
     def summaries(books):
@@ -103,12 +135,13 @@ class LatestSummariesFeed(Feed):
         return summary.book.last_edited
 
     def item_categories(self, summary):
-        return [tag.name for tag in summary.tags]
+        return [tag_lookups.name_of(tag) for tag in summary.tags]
 
     def item_extra_kwargs(self, summary):
         return {
             "authors": [(author.name, author.get_absolute_url()) for author in summary.authors],
             "content": render_to_string("feeds/summary_content.html", {"page": summary}),
+            "language": summary.book.language,
         }
 
 
@@ -122,7 +155,10 @@ class TagFeed(LatestSummariesFeed):
         try:
             return super().__call__(request, *args, **kwargs)
         except _TagMoved as moved:
-            return redirect(feed_url_of(moved.tags), permanent=True)
+            url = feed_url_of(moved.tags)
+            if moved.query:
+                url += ("&" if "?" in url else "?") + urlencode({"lang": moved.query})
+            return redirect(url, permanent=True)
 
     def get_object(self, request, slug):
         slugs = [slug, *request.GET.getlist("and")]
@@ -133,33 +169,34 @@ class TagFeed(LatestSummariesFeed):
         except tag_lookups.TagNotFoundError:
             raise Http404("No published summary has this tag.") from None
         if moved:
-            raise _TagMoved(tags)
-        return tags
+            raise _TagMoved(tags, request.GET.get("lang"))
+        return FeedScope(tags, feed_language(request))
 
-    def title(self, tags):
-        return f"Book summaries tagged {_names(tags)}"
+    def title(self, scope):
+        return f"Book summaries tagged {_names(scope.tags)}"
 
-    def subtitle(self, tags):
-        return f"The newest summaries tagged {_names(tags)}."
+    def subtitle(self, scope):
+        return f"The newest summaries tagged {_names(scope.tags)}."
 
-    def link(self, tags):
-        return tag_lookups.tags_url(tags)
+    def link(self, scope):
+        return tag_lookups.tags_url(scope.tags)
 
-    def feed_url(self, tags):
-        return feed_url_of(tags)
+    def feed_url(self, scope):
+        return feed_url_of(scope.tags)
 
-    def items(self, tags):
-        return self.summaries(Book.objects.published().tagged(*tags))
+    def items(self, scope):
+        books = Book.objects.published().in_language(scope.language).tagged(*scope.tags)
+        return self.summaries(books)
 
 
 def _names(tags):
-    return " and ".join(f"“{tag.name}”" for tag in tags)
+    return " and ".join(f"“{tag_lookups.name_of(tag)}”" for tag in tags)
 
 
 def feed_url_of(tags):
     """The feed of the summaries carrying all of ``tags`` (the first one in the path)."""
     first, *more = tags
-    url = reverse("books:tag_feed", kwargs={"slug": first.slug})
+    url = reverse("books:tag_feed", kwargs={"slug": tag_lookups.slug_of(first)})
     if more:
-        url += "?" + urlencode([("and", tag.slug) for tag in more])
+        url += "?" + urlencode([("and", tag_lookups.slug_of(tag)) for tag in more])
     return url

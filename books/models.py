@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -262,7 +262,24 @@ class BookQuerySet(models.QuerySet):
             .filter(target__isnull=True, typed__in=titles)
             .values_list("book_id", flat=True)
         )
-        return set(linking.values_list("pk", flat=True)) | set(typed)
+        return set(linking.values_list("pk", flat=True)) | set(typed) | self.translating(book_ids)
+
+    def translating(self, book_ids):
+        """Ids of the other summaries in the translation groups of ``book_ids``: their pages
+        name one of ``book_ids`` as a translation (hreflang, “Read in English”)."""
+        if not book_ids:
+            return set()
+        roots = set(book_ids) | set(
+            Book.objects.filter(pk__in=book_ids, translation_of__isnull=False).values_list(
+                "translation_of", flat=True
+            )
+        )
+        group = self.filter(Q(pk__in=roots) | Q(translation_of__in=roots)).order_by()
+        return set(group.values_list("pk", flat=True)) - set(book_ids)
+
+    def in_language(self, language):
+        """Summaries written in ``language``; all of them when it is None."""
+        return self if language is None else self.filter(language=language)
 
 
 class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
@@ -362,6 +379,17 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
         choices=settings.LANGUAGES,
         default=default_language,
         help_text=_("The language the summary is written in: search analyses its words in it."),
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        verbose_name="translation of",
+        help_text="The summary of the same book in another language, if the library has one. "
+        "Each page then links to the other, for readers and search engines. A third "
+        "language names the same summary.",
     )
     seo_title = models.CharField(
         _("SEO title"),
@@ -465,11 +493,57 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
                     "The unpublication time must come after the publication time."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(translation_of__isnull=True) | ~Q(translation_of=F("pk")),
+                name="book_translation_not_self",
+                violation_error_message="A summary cannot be its own translation.",
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="book_one_translation_per_language",
+                violation_error_message="That summary already has a translation in this language.",
+            ),
         ]
         indexes = [models.Index(fields=["status", "published_at"], name="book_status_pub_idx")]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        self.clean_translation()
+
+    def clean_translation(self):
+        """A translation names the group's first summary, in another language than the rest.
+
+        Naming a summary that is itself a translation names the one it translates
+        instead, so that a group has one centre: en ← ru, en ← de.
+        """
+        target = self.translation_of
+        if target is None:
+            return
+        if target.translation_of_id is not None:
+            target = self.translation_of = target.translation_of
+        if self.pk is not None and target.pk == self.pk:
+            raise ValidationError(
+                {"translation_of": "This summary is already linked to that one as its translation."}
+            )
+        if self.pk is not None and Book.objects.filter(translation_of=self.pk).exists():
+            raise ValidationError(
+                {
+                    "translation_of": "Other summaries name this one as their translation: "
+                    "link this one from them instead (leave this field empty)."
+                }
+            )
+        group = Book.objects.filter(Q(pk=target.pk) | Q(translation_of=target.pk))
+        same = group.exclude(pk=self.pk).filter(language=self.language).first()
+        if same is not None:
+            raise ValidationError(
+                {
+                    "translation_of": f"“{same}” is already the summary in "
+                    f"{self.get_language_display()}: a book has one summary per language."
+                }
+            )
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -484,7 +558,9 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
             self.version = (self.check_version() or 0) + 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
-            replaced = Book.objects.filter(pk=self.pk).values_list("cover", flat=True).first()
+            replaced, self._former_translation_of = Book.objects.filter(pk=self.pk).values_list(
+                "cover", "translation_of"
+            ).first() or (None, None)
             super().save(*args, **kwargs)
             if replaced and replaced != self.cover.name:
                 transaction.on_commit(
@@ -517,11 +593,30 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
         return current
 
     def summary_ids(self):
-        """This summary, and those whose related links show its title."""
-        return {self.pk} | Book.objects.linking_to([self.pk])
+        """This summary, those whose related links show its title, its translations, and
+        those it was a translation of until this save."""
+        former = getattr(self, "_former_translation_of", None)
+        ids = {self.pk} | Book.objects.linking_to([self.pk])
+        return ids | ({former} | Book.objects.translating([former]) if former else set())
 
     def get_absolute_url(self):
         return reverse("books:detail", kwargs={"slug": self.slug})
+
+    def url_in_own_language(self):
+        """The summary's address in the interface of its own language (/…, /ru/…)."""
+        with translation.override(self.language):
+            return self.get_absolute_url()
+
+    def translations_shown(self):
+        """Its published translations (the other languages' summaries of the same book)."""
+        root = self.translation_of_id or self.pk
+        return (
+            Book.objects.published()
+            .filter(Q(pk=root) | Q(translation_of=root))
+            .exclude(pk=self.pk)
+            .only("slug", "title", "language")
+            .order_by("language")
+        )
 
     @property
     def last_edited(self):
@@ -789,6 +884,73 @@ class TagRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.tag.slug}"
+
+
+def other_languages():
+    """The site's languages other than its default: a tag's own name is in the default one."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class TagTranslation(models.Model):
+    """A tag's name and slug in another language than the site's default (its own name's).
+
+    Readers of that language see this name, and the tag's page at this slug
+    (/ru/tags/<slug>/); the tag's own slug still leads there (301).
+    """
+
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=10, choices=other_languages)
+    name = models.CharField(
+        validators=[NUL_FREE],
+        max_length=100,
+        help_text="The tag's name as readers of this language see it, e.g. “Машинное обучение”.",
+    )
+    slug = models.SlugField(
+        validators=[NUL_FREE],
+        max_length=100,
+        allow_unicode=True,
+        blank=True,
+        help_text="The tag's address in this language (/ru/tags/…/). Leave empty to derive it "
+        "from the name.",
+    )
+
+    class Meta:
+        ordering = ["tag", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tag", "language"],
+                name="tagtranslation_one_per_language",
+                violation_error_message="This tag already has a name in this language.",
+            ),
+            models.UniqueConstraint(
+                fields=["language", "slug"],
+                name="tagtranslation_unique_slug",
+                violation_error_message="Another tag already has this slug in this language.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.language})"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True)[:100].strip("-") or "tag"
+        old_slug = None
+        if self.pk is not None:
+            old_slug = (
+                TagTranslation.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            )
+        super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug:
+            # The old address keeps leading to the tag, as a tag's own slug change does.
+            TagRedirect.objects.filter(old_slug=self.slug).delete()
+            TagRedirect.objects.update_or_create(
+                old_slug=old_slug, defaults={"tag_id": self.tag_id}
+            )
+
+    def summary_ids(self):
+        """The summaries carrying the tag: their pages and cards show its name."""
+        return set(Book.objects.filter(tags=self.tag_id).values_list("pk", flat=True))
 
 
 class LibraryVersion(models.Model):

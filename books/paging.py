@@ -2,9 +2,11 @@
 
 import re
 
+from django.conf import settings
 from django.core.validators import slug_unicode_re
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language_info, gettext
 
 # A page number as a reader types it: 1, 2, … (no sign, exponent, spaces or zero).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
@@ -55,3 +57,31 @@ class ReaderPagination:
             raise ReaderNotFound(self.empty_message)
         page = paginator.page(number)
         return paginator, page, page.object_list, page.has_other_pages()
+
+
+def language_asked(request):
+    """The summaries' language a list is narrowed to (``?lang=ru``), or None for all of them.
+
+    Anything but one of the site's languages is ignored: the whole list is shown.
+    """
+    language = request.GET.get("lang", "")
+    return language if language in dict(settings.LANGUAGES) else None
+
+
+def language_options(request, current):
+    """The language filter's choices: ``(label, code, url, selected)``, “All languages” first.
+
+    Each language is named in itself (English, Русский); a choice keeps the page's other
+    parameters and goes back to its first page.
+    """
+    options = []
+    for code in [None, *dict(settings.LANGUAGES)]:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("lang", None)
+        if code:
+            query["lang"] = code
+        label = get_language_info(code)["name_local"] if code else gettext("All languages")
+        url = f"{request.path}?{query.urlencode()}" if query else request.path
+        options.append((label, code, url, code == current))
+    return options

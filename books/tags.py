@@ -7,14 +7,16 @@ on a manager; every count goes through ``Book.objects.published()``.
 import math
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.validators import slug_unicode_re
 from django.db import transaction
-from django.db.models import Count, Max, Value
-from django.db.models.functions import Lower, Upper
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, Upper
 from django.urls import reverse
+from django.utils.translation import get_language
 from taggit.models import Tag, TaggedItem
 
-from .models import Book, TagRedirect
+from .models import Book, TagRedirect, TagTranslation
 
 # Combining more tags than this on one page adds a join per tag for no reader's benefit.
 MAX_COMBINED_TAGS = 5
@@ -30,19 +32,82 @@ class TagNotFoundError(Exception):
         self.slug = slug
 
 
+# --- A tag's name and slug in the interface's language ------------------------------------------
+# A tag's own name and slug are in the site's default language (English); a TagTranslation
+# gives them in another. Readers' pages show the interface language's, read from
+# ``local_name`` and ``local_slug`` (set by ``localized``, or by the loader and the cards'
+# prefetch): ``name_of`` and ``slug_of`` fall back to the tag's own.
+
+
+def _translated(language):
+    return language and language != settings.LANGUAGE_CODE
+
+
+def localized(tags, language=None):
+    """``tags`` (a Tag queryset) with ``local_name`` and ``local_slug`` in ``language`` (the
+    interface's): columns of the same query, no other."""
+    language = language or get_language()
+    if not _translated(language):
+        return tags.annotate(local_name=F("name"), local_slug=F("slug"))
+    names = TagTranslation.objects.filter(tag=OuterRef("pk"), language=language)
+    return tags.annotate(
+        local_name=Coalesce(Subquery(names.values("name")[:1]), F("name")),
+        local_slug=Coalesce(Subquery(names.values("slug")[:1]), F("slug")),
+    )
+
+
+def translations_prefetch(lookup="tags", language=None):
+    """Prefetch lookups for the tags at ``lookup`` in ``language``: none for the default
+    language, else the translations in it (one query), which ``name_of`` reads."""
+    language = language or get_language()
+    if not _translated(language):
+        return []
+    rows = TagTranslation.objects.filter(language=language)
+    return [Prefetch(f"{lookup}__translations", queryset=rows, to_attr="in_language")]
+
+
+def _translation(tag):
+    rows = getattr(tag, "in_language", None)
+    return rows[0] if rows else None
+
+
+def name_of(tag):
+    """The tag's name in the interface's language (its own where it has none)."""
+    local = getattr(tag, "local_name", None) or getattr(_translation(tag), "name", None)
+    return local or tag.name
+
+
+def slug_of(tag):
+    """The tag's slug in the interface's language (its own where it has none)."""
+    local = getattr(tag, "local_slug", None) or getattr(_translation(tag), "slug", None)
+    return local or tag.slug
+
+
+def tag_slug(tag, language):
+    """The tag's slug in ``language``, from its prefetched ``translations`` (the sitemap)."""
+    if _translated(language):
+        for row in tag.translations.all():
+            if row.language == language:
+                return row.slug
+    return tag.slug
+
+
 def published_tags():
-    """Tags on at least one published summary, each with ``count``: how many, and ``lastmod``."""
-    return Tag.objects.filter(book__in=Book.objects.published()).annotate(
-        count=Count("book"), lastmod=Max("book__updated_at")
+    """Tags on at least one published summary, each with ``count``: how many, and ``lastmod``;
+    and their ``local_name`` and ``local_slug`` in the interface's language."""
+    return localized(
+        Tag.objects.filter(book__in=Book.objects.published()).annotate(
+            count=Count("book"), lastmod=Max("book__updated_at")
+        )
     )
 
 
 def alphabetical(tags):
-    return tags.order_by(Lower("name"), "pk")
+    return tags.order_by(Lower("local_name"), "pk")
 
 
 def by_popularity(tags):
-    return tags.order_by("-count", Lower("name"), "pk")
+    return tags.order_by("-count", Lower("local_name"), "pk")
 
 
 def tag_cloud(size=CLOUD_SIZE):
@@ -55,15 +120,16 @@ def tag_cloud(size=CLOUD_SIZE):
     for tag in tags:
         share = (math.log(tag.count) - math.log(low)) / spread if spread else 0
         tag.weight = 1 + round(share * (CLOUD_WEIGHTS - 1))
-    return sorted(tags, key=lambda tag: (tag.name.casefold(), tag.pk))
+    return sorted(tags, key=lambda tag: (name_of(tag).casefold(), tag.pk))
 
 
 def published_tags_at(slugs):
     """``(tags, moved)``: the published tags at ``slugs``, in order, without repeats.
 
-    ``moved`` is true when a slug was an old one (merged or renamed), so the
+    ``moved`` is true when a slug was an old one (merged or renamed), or not the
+    interface language's (the English slug under /ru/, a Russian one under /), so the
     caller can redirect to the tags' current URL. Raises ``TagNotFoundError``
-    for a slug that leads to no published tag. One query, two when a slug is old.
+    for a slug that leads to no published tag. One query, three when a slug is old.
     """
     slugs = list(dict.fromkeys(slugs))
     for slug in slugs:
@@ -72,17 +138,31 @@ def published_tags_at(slugs):
             raise TagNotFoundError(slug)
     # Slugs are lower case: /tags/LLM/ is the tag at /tags/llm/ (and redirects there).
     folded = {slug: slug.lower() for slug in slugs}
-    found = {tag.slug: tag for tag in published_tags().filter(slug__in={*slugs, *folded.values()})}
+    wanted = {*slugs, *folded.values()}
+    found, own = {}, {}
+    for tag in published_tags().filter(Q(slug__in=wanted) | Q(local_slug__in=wanted)):
+        found[tag.local_slug] = tag
+        own[tag.slug] = tag
     missing = [slug for slug in slugs if slug not in found]
     if not missing:
         return [found[slug] for slug in slugs], False
-    moved = {
-        redirect.old_slug: redirect.tag_id
-        for redirect in TagRedirect.objects.filter(old_slug__in=missing)
-    }
+    # The tag's own slug where it has another in this language, an old slug, or the tag's
+    # slug in another language: each leads to the tag's current page.
+    moved = {slug: own[slug].pk for slug in missing if slug in own}
+    unknown = [slug for slug in missing if slug not in moved]
+    if unknown:
+        moved.update(
+            TagRedirect.objects.filter(old_slug__in=unknown).values_list("old_slug", "tag")
+        )
+        moved.update(
+            TagTranslation.objects.filter(slug__in=set(unknown) - set(moved)).values_list(
+                "slug", "tag"
+            )
+        )
+    either = {**own, **found}
     for slug in missing:
-        if slug not in moved and folded[slug] in found:
-            moved[slug] = found[folded[slug]].pk
+        if slug not in moved and folded[slug] in either:
+            moved[slug] = either[folded[slug]].pk
     for slug in missing:
         if slug not in moved:
             raise TagNotFoundError(slug)
@@ -100,9 +180,9 @@ def published_tags_at(slugs):
 def tags_url(tags):
     """URL of the page listing summaries that carry all of ``tags`` (the first one in the path)."""
     first, *more = tags
-    url = reverse("books:tag", kwargs={"slug": first.slug})
+    url = reverse("books:tag", kwargs={"slug": slug_of(first)})
     if more:
-        url += "?" + urlencode([("and", tag.slug) for tag in more])
+        url += "?" + urlencode([("and", slug_of(tag)) for tag in more])
     return url
 
 

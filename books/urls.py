@@ -12,10 +12,10 @@ app_name = "books"
 # Readers' pages are cached for anonymous visitors (books/cache.py), keyed on the query
 # parameters each view reads (``params``); previews never are.
 urlpatterns = [
-    path("", cached_page(views.BookListView.as_view(), params=["page"]), name="list"),
+    path("", cached_page(views.BookListView.as_view(), params=["page", "lang"]), name="list"),
     path(
         "books/",
-        cached_page(views.BookIndexView.as_view(), params=["sort", "tag", "page"]),
+        cached_page(views.BookIndexView.as_view(), params=["sort", "tag", "page", "lang"]),
         name="index",
     ),
     path(
@@ -26,17 +26,17 @@ urlpatterns = [
     path("tags/", cached_page(views.TagListView.as_view(), params=["sort"]), name="tags"),
     path(
         "tags/<str:slug>/",
-        cached_page(views.TagDetailView.as_view(), params=["and", "page"]),
+        cached_page(views.TagDetailView.as_view(), params=["and", "page", "lang"]),
         name="tag",
     ),
-    path("tags/<str:slug>/feed/", cached_page(TagFeed(), params=["and"]), name="tag_feed"),
+    path("tags/<str:slug>/feed/", cached_page(TagFeed(), params=["and", "lang"]), name="tag_feed"),
     path("authors/", cached_page(views.AuthorListView.as_view(), params=["page"]), name="authors"),
     path(
         "authors/<str:slug>/",
         cached_page(views.AuthorDetailView.as_view(), params=["page"]),
         name="author",
     ),
-    path("feeds/latest/", cached_page(LatestSummariesFeed()), name="latest_feed"),
+    path("feeds/latest/", cached_page(LatestSummariesFeed(), params=["lang"]), name="latest_feed"),
     path("reading-list/", cached_page(views.ReadingListView.as_view()), name="reading_list"),
     path(
         "reading-list/cards/",

@@ -24,10 +24,17 @@ from . import tags as tag_lookups
 from .cache import fragment_cache
 from .feeds import feed_url_of
 from .models import Author, Book
-from .paging import ReaderNotFound, ReaderPagination, SlugInPath
+from .paging import (
+    ReaderNotFound,
+    ReaderPagination,
+    SlugInPath,
+    language_asked,
+    language_options,
+)
 from .preview import shared_book
 from .retailers import get_the_book
 from .summaries import load_summary, summary_books, summary_cards
+from .translations import alternates
 
 # Published summaries sharing tags shown under "More like this".
 MORE_LIKE_THIS = 4
@@ -44,9 +51,9 @@ def narrowing_tags(books, active):
     most common first. One query."""
     tags = Tag.objects.filter(book__in=books.order_by().values("pk"))
     return list(
-        tags.exclude(pk__in=[tag.pk for tag in active])
-        .annotate(count=Count("book"))
-        .order_by("-count", Lower("name"), "pk")[:NARROWING_TAGS]
+        tag_lookups.localized(
+            tags.exclude(pk__in=[tag.pk for tag in active]).annotate(count=Count("book"))
+        ).order_by("-count", Lower("local_name"), "pk")[:NARROWING_TAGS]
     )
 
 
@@ -58,10 +65,16 @@ class BookListView(ReaderPagination, ListView):
     context_object_name = "books"
 
     def get_queryset(self):
-        return summary_cards(Book.objects.published())
+        self.language = language_asked(self.request)
+        return summary_cards(Book.objects.published().in_language(self.language))
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(tag_cloud=tag_lookups.tag_cloud(), **kwargs)
+        context = super().get_context_data(
+            tag_cloud=tag_lookups.tag_cloud(),
+            language_options=language_options(self.request, self.language),
+            canonical_params={"lang": self.language} if self.language else {},
+            **kwargs,
+        )
         if context["page_obj"].number == 1:
             featured = Collection.objects.published().filter(featured=True).first()
             context["start_here"] = featured
@@ -85,6 +98,7 @@ class BookIndexView(ReaderPagination, ListView):
     }
 
     def get(self, request, *args, **kwargs):
+        self.language = language_asked(request)
         self.order = request.GET.get("sort", "newest")
         if self.order not in self.orders:
             self.order = "newest"
@@ -107,15 +121,19 @@ class BookIndexView(ReaderPagination, ListView):
 
     def url_with(self, *, tags=None, order=None):
         """This page's address with other tags or another order (page 1)."""
-        params = [("tag", tag.slug) for tag in (self.tags if tags is None else tags)]
+        params = [
+            ("tag", tag_lookups.slug_of(tag)) for tag in (self.tags if tags is None else tags)
+        ]
         order = order or self.order
         if order != "newest":
             params.append(("sort", order))
+        if self.language:
+            params.append(("lang", self.language))
         query = urlencode(params)
         return reverse("books:index") + (f"?{query}" if query else "")
 
     def get_queryset(self):
-        self.filtered = Book.objects.published().tagged(*self.tags)
+        self.filtered = Book.objects.published().in_language(self.language).tagged(*self.tags)
         ordering = self.orders[self.order][1]
         books = self.filtered.order_by(*ordering) if ordering else self.filtered
         return summary_cards(books)
@@ -133,10 +151,13 @@ class BookIndexView(ReaderPagination, ListView):
             (key, label, self.url_with(order=key), key == self.order)
             for key, (label, _) in self.orders.items()
         ]
-        canonical = {"tag": [tag.slug for tag in self.tags]}
+        canonical = {"tag": [tag_lookups.slug_of(tag) for tag in self.tags]}
         if self.order != "newest":
             canonical["sort"] = self.order
+        if self.language:
+            canonical["lang"] = self.language
         return super().get_context_data(
+            language_options=language_options(self.request, self.language),
             active_tags=active,
             more_tags=more,
             orders=orders,
@@ -185,6 +206,7 @@ class BookDetailView(SlugInPath, DetailView):
         page = SimpleLazyObject(lambda: load_summary(book, more_like_this=MORE_LIKE_THIS))
         return super().get_context_data(
             page=page,
+            translations=SimpleLazyObject(lambda: alternates(book)),
             get_the_book=get_the_book(book),
             fragment_cache=fragment_cache(self.request, public=book.is_public),
             **kwargs,
@@ -216,6 +238,7 @@ class TagDetailView(SlugInPath, ReaderPagination, ListView):
     context_object_name = "books"
 
     def get(self, request, *args, **kwargs):
+        self.language = language_asked(request)
         slugs = [kwargs["slug"], *request.GET.getlist("and")]
         if len(slugs) > tag_lookups.MAX_COMBINED_TAGS:
             raise ReaderNotFound(
@@ -228,11 +251,15 @@ class TagDetailView(SlugInPath, ReaderPagination, ListView):
                 f"No published summary has the tag “{error.slug[:100]}”."
             ) from None
         if moved:
-            return redirect(tag_lookups.tags_url(self.tags), permanent=True)
+            url = tag_lookups.tags_url(self.tags)
+            if self.language:
+                url += ("&" if "?" in url else "?") + urlencode({"lang": self.language})
+            return redirect(url, permanent=True)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return summary_cards(Book.objects.published().tagged(*self.tags))
+        books = Book.objects.published().in_language(self.language).tagged(*self.tags)
+        return summary_cards(books)
 
     def get_context_data(self, **kwargs):
         active = [
@@ -241,7 +268,7 @@ class TagDetailView(SlugInPath, ReaderPagination, ListView):
             else (tag, reverse("books:tags"))
             for tag in self.tags
         ]
-        books = Book.objects.published().tagged(*self.tags)
+        books = Book.objects.published().in_language(self.language).tagged(*self.tags)
         more = [
             (tag, tag_lookups.tags_url([*self.tags, tag]))
             for tag in narrowing_tags(books, self.tags)
@@ -253,7 +280,11 @@ class TagDetailView(SlugInPath, ReaderPagination, ListView):
             active_tags=active,
             more_tags=more,
             feed_url=feed_url_of(self.tags),
-            canonical_params={"and": [tag.slug for tag in self.tags[1:]]},
+            canonical_params={
+                "and": [tag_lookups.slug_of(tag) for tag in self.tags[1:]],
+                **({"lang": self.language} if self.language else {}),
+            },
+            language_options=language_options(self.request, self.language),
             **kwargs,
         )
 
@@ -314,7 +345,7 @@ def reading_list_cards(request):
                 "authors": authors,
                 "lede": book.lede,
                 "reading_minutes": book.reading_minutes,
-                "tags": [tag.name for tag in tags],
+                "tags": [tag_lookups.name_of(tag) for tag in tags],
                 "cover": book.cover.url if book.cover else None,
                 "cover_svg": covers.cover_svg(
                     covers.design(book.title, authors, tag.slug if tag else None)

@@ -26,17 +26,19 @@ def highlight(text):
 
 
 class Public:
-    """The summaries readers may see, narrowed to all of ``tags`` (slugs), as SQL.
+    """The summaries readers may see, narrowed to all of ``tags`` (slugs) and to those written
+    in ``language`` (when given), as SQL.
 
     Built from ``Book.objects.published()``, the one definition of public, at query
     time: a scheduled summary appears when its time comes.
     """
 
-    def __init__(self, tags=()):
+    def __init__(self, tags=(), language=None):
         self.tags = tuple(tags)
+        self.language = language
 
     def _books(self):
-        books = Book.objects.published()
+        books = Book.objects.published().in_language(self.language)
         for slug in self.tags:
             books = books.filter(tags__slug=slug)
         return books.order_by().values("pk")

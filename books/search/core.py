@@ -60,15 +60,16 @@ def get_backend():
 # --- Searching -------------------------------------------------------------------------
 
 
-def search(raw_query, *, tags=(), page=1, per_page=PER_PAGE):
-    """Search public summaries; never raises on any text (see ``SearchResults.message``).
+def search(raw_query, *, tags=(), page=1, per_page=PER_PAGE, language=None):
+    """Search public summaries (those in ``language`` only, when given); never raises on any
+    text (see ``SearchResults.message``).
 
     A search that runs past ``SEARCH_TIMEOUT_MS`` is stopped and answers with a message.
     """
     engine = get_backend()
     try:
         with engine.reading():
-            return _search(raw_query, tags, page, per_page)
+            return _search(raw_query, tags, page, per_page, language)
     except OperationalError as error:
         if not engine.timed_out(error):
             raise
@@ -87,7 +88,7 @@ def _known_tags(tags):
     return kept, len(kept) < len(wanted)
 
 
-def _search(raw_query, tags, page, per_page):
+def _search(raw_query, tags, page, per_page, language=None):
     parsed = parse(raw_query)
     tags, unknown = _known_tags(tags)
     results = SearchResults(query=parsed, tags=tags, per_page=per_page)
@@ -102,7 +103,7 @@ def _search(raw_query, tags, page, per_page):
     if compiled is None:
         results.message = ONLY_COMMON
         return results
-    public = Public(tags)
+    public = Public(tags, language)
     page = min(max(1, page), MAX_PAGE)
     find = engine.find
     key = engine.key_of(parsed)

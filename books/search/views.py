@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from django_ratelimit.core import get_usage
 
 from books.models import Book
-from books.paging import PAGE_NUMBER, ReaderNotFound
+from books.paging import PAGE_NUMBER, ReaderNotFound, language_asked, language_options
 from books.summaries import summary_cards
 from books.tags import by_popularity, published_tags
 
@@ -25,8 +25,10 @@ POPULAR_TAGS = 12
 NEWEST = 4
 
 
-def _url(query, tags=(), page=1):
+def _url(query, tags=(), page=1, language=None):
     params = [("q", query), *(("tag", tag) for tag in tags)]
+    if language:
+        params.append(("lang", language))
     if page > 1:
         params.append(("page", page))
     return "?" + urlencode(params)
@@ -67,7 +69,8 @@ def results(request):
     if limited:
         return limited
     query = request.GET.get("q", "")
-    found = search(query, tags=request.GET.getlist("tag"), page=_page(request))
+    language = language_asked(request)
+    found = search(query, tags=request.GET.getlist("tag"), page=_page(request), language=language)
     if found.past_end:
         raise ReaderNotFound(
             f"There is no page {found.page}: this list has {found.num_pages} "
@@ -76,12 +79,17 @@ def results(request):
     shown = found.suggestion or (str(found.query) if found.query.shortened else query)
     for facet in found.facets:
         others = [tag for tag in found.tags if tag != facet.slug]
-        facet.url = _url(shown, others if facet.selected else [*found.tags, facet.slug])
+        tags = others if facet.selected else [*found.tags, facet.slug]
+        facet.url = _url(shown, tags, language=language)
     links = {
-        "previous_url": _url(shown, found.tags, found.page - 1) if found.has_previous else "",
-        "next_url": _url(shown, found.tags, found.page + 1) if found.has_next else "",
-        "suggestion_url": _url(found.suggestion, found.tags) if found.suggestion else "",
-        "all_tags_url": _url(shown) if found.tags else "",
+        "previous_url": _url(shown, found.tags, found.page - 1, language)
+        if found.has_previous
+        else "",
+        "next_url": _url(shown, found.tags, found.page + 1, language) if found.has_next else "",
+        "suggestion_url": _url(found.suggestion, found.tags, language=language)
+        if found.suggestion
+        else "",
+        "all_tags_url": _url(shown, language=language) if found.tags else "",
     }
     context = {
         "search_query": query,
@@ -89,11 +97,13 @@ def results(request):
         # The first page of a plain query may be indexed (the template says noindex
         # otherwise), under its own address.
         "canonical_params": {"q": query.strip()} if query.strip() else {},
+        "language_options": language_options(request, language),
         **links,
     }
     if not found.total and not found.message:
         context["popular_tags"] = by_popularity(published_tags())[:POPULAR_TAGS]
-        context["newest"] = summary_cards(Book.objects.published())[:NEWEST]
+        books = Book.objects.published().in_language(language)
+        context["newest"] = summary_cards(books)[:NEWEST]
     return render(request, "search/results.html", context)
 
 

@@ -5,7 +5,7 @@ from itertools import batched
 
 from taggit.models import Tag
 
-from books.models import TagRedirect
+from books.models import Book, TagRedirect
 
 from .loader import ALL_LINKS, load_summaries
 
@@ -34,14 +34,23 @@ def export_tag(tag, redirects):
     return entry
 
 
-def export_summary(summary, redirects=None):
+def translated_slugs(summaries):
+    """``{book id: slug}`` of the summaries that ``summaries`` are translations of."""
+    ids = {summary.book.translation_of_id for summary in summaries} - {None}
+    return dict(Book.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
+
+
+def export_summary(summary, redirects=None, translated=None):
     """One ``Summary`` (from the loader) as a dict in the summary-file format.
 
-    ``redirects`` (from ``tag_redirects``) saves a query per summary when many are exported.
+    ``redirects`` (from ``tag_redirects``) and ``translated`` (from ``translated_slugs``)
+    save queries per summary when many are exported.
     """
     book = summary.book
     if redirects is None:
         redirects = tag_redirects([tag.pk for tag in summary.tags])
+    if translated is None:
+        translated = translated_slugs([summary])
     data = {
         "slug": book.slug,
         "title": book.title,
@@ -66,6 +75,7 @@ def export_summary(summary, redirects=None):
             for tag in sorted(summary.tags, key=lambda tag: (tag.name, tag.pk))
         ],
         "language": book.language,
+        "translation_of": translated.get(book.translation_of_id),
         "status": book.status,
         "published_at": book.published_at.isoformat() if book.published_at else None,
         "unpublish_at": book.unpublish_at.isoformat() if book.unpublish_at else None,
@@ -112,5 +122,6 @@ def iter_exports(books):
         books_in_batch = books.model.objects.filter(pk__in=batch).order_by("pk")
         summaries = load_summaries(books_in_batch, links=ALL_LINKS)
         redirects = tag_redirects({tag.pk for summary in summaries for tag in summary.tags})
+        slugs = translated_slugs(summaries)
         for summary in summaries:
-            yield export_summary(summary, redirects)
+            yield export_summary(summary, redirects, slugs)

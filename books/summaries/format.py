@@ -218,6 +218,8 @@ class SummaryData(Schema):
     language: Annotated[str, AfterValidator(_check_language)] = Field(
         default_factory=default_language
     )
+    # The slug of the summary this one translates (in the library, or in the same file).
+    translation_of: Slug | None = None
     status: Literal["published", "draft"] = "draft"
     published_at: Annotated[AwareDatetime | None, Field(strict=False)] = None
     unpublish_at: Annotated[AwareDatetime | None, Field(strict=False)] = None
@@ -236,6 +238,8 @@ class SummaryData(Schema):
             raise ValueError(_("related: only one link can be featured"))
         if self.slug and any(link.slug == self.slug for link in self.related):
             raise ValueError(_("related: a summary cannot be related to itself"))
+        if self.translation_of and self.translation_of == self.book_slug:
+            raise ValueError(_("translation_of: a summary cannot be its own translation"))
         if self.unpublish_at and self.published_at and self.unpublish_at <= self.published_at:
             raise ValueError(_("unpublish_at: must come after published_at"))
         return self

@@ -35,7 +35,7 @@ from books.models import (
 from books.tags import fold, tag_for_import
 from reviews.models import RelatedLink, Review, Takeaway
 
-from .export import export_summary
+from .export import export_summary, tag_redirects, translated_slugs
 from .format import (
     DEFAULT_MAX_BYTES,
     SummaryData,
@@ -126,7 +126,7 @@ def import_file(
 
 
 def _import(path, result, *, batch_size, replace, max_bytes):
-    pending_links = []
+    pending_links, pending_translations = [], []
     with writing(comment=f"Imported from {Path(path).name}.") as write:
         for batch in itertools.batched(iter_summaries(path, max_bytes=max_bytes), batch_size):
             items = [_Item(label, summary) for label, summary in batch]
@@ -154,9 +154,15 @@ def _import(path, result, *, batch_size, replace, max_bytes):
             for item in changed:
                 links = tuple(_PendingLink.of(link) for link in item.summary.related)
                 pending_links.append((item.book.pk, item.label, links))
-        # Links are written last, so that summaries in one file may point at each other.
+                if item.summary.translation_of or item.book.translation_of_id:
+                    pending_translations.append(
+                        (item.book.pk, item.label, item.summary.translation_of)
+                    )
+        # Links and translations are written last, so that summaries in one file may point
+        # at each other, in any order.
         for batch in itertools.batched(pending_links, batch_size):
             _write_related(batch)
+        _write_translations(pending_translations)
         if len(pending_links) >= ANALYZE_AFTER:
             _analyze_written_tables()
 
@@ -170,12 +176,12 @@ def _compare_with_library(items, *, replace):
     existing = [item for item in items if not item.created]
     if not existing:
         return
-    now = {
-        summary.book.pk: export_summary(summary)
-        for summary in load_summaries(
-            Book.objects.filter(pk__in=[item.book.pk for item in existing]), links=ALL_LINKS
-        )
-    }
+    summaries = load_summaries(
+        Book.objects.filter(pk__in=[item.book.pk for item in existing]), links=ALL_LINKS
+    )
+    translated = translated_slugs(summaries)
+    redirects = tag_redirects({tag.pk for summary in summaries for tag in summary.tags})
+    now = {summary.book.pk: export_summary(summary, redirects, translated) for summary in summaries}
     for item in existing:
         current = now[item.book.pk]
         incoming = _as_export(item.summary, current)
@@ -728,3 +734,32 @@ def _write_related(pending):
             )
     RelatedLink.objects.filter(book_id__in=[book_pk for book_pk, _, _ in pending]).delete()
     RelatedLink.objects.bulk_create(links)
+
+
+def _write_translations(pending):
+    """Link imported summaries to the ones they translate: ``pending`` holds (book pk, label,
+    slug or None). Checked as the admin checks a link: another language, one per language.
+
+    The file's links replace the library's: they are all undone first, so that a file
+    may turn a group around (the translation becoming the summary others name).
+    """
+    if not pending:
+        return
+    Book.objects.filter(pk__in=[book_pk for book_pk, _, _ in pending]).update(translation_of=None)
+    books = Book.objects.in_bulk([book_pk for book_pk, _, _ in pending])
+    for book_pk, label, slug in pending:
+        if not slug:
+            continue
+        target = Book.objects.filter(slug=slug).first()
+        if target is None:
+            raise SummaryFileError(
+                f"{label}: translation_of: no summary with slug {slug!r} in the library or "
+                "in this file"
+            )
+        book = books[book_pk]
+        book.translation_of = target
+        try:
+            book.clean_translation()
+        except ValidationError as error:
+            raise SummaryFileError(f"{label}: {_model_errors(error)}") from None
+        Book.objects.filter(pk=book_pk).update(translation_of=book.translation_of)

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from taggit.models import TaggedItem
 
 from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
+from books.tags import translations_prefetch
 from reviews.models import RelatedLink, Review, Takeaway
 
 # Which related links to load: the ones a reader may follow, or all (exports, history).
@@ -25,8 +26,9 @@ LINKED_BOOK_FIELDS = ("title", "slug")
 
 
 def summary_cards(books):
-    """A book queryset with what a card shows: authors and tags, in fixed queries."""
-    return books.with_authors().prefetch_related("tags")
+    """A book queryset with what a card shows: authors and tags (named in the interface's
+    language), in fixed queries."""
+    return books.with_authors().prefetch_related("tags", *translations_prefetch("tags"))
 
 
 def summary_books(books):
@@ -131,6 +133,7 @@ def load_summaries(books, *, links=PUBLIC_LINKS, more_like_this=0):
     tagged = _grouped(
         TaggedItem.objects.filter(content_type=book_type, object_id__in=ids)
         .select_related("tag")
+        .prefetch_related(*translations_prefetch("tag"))
         .order_by("tag_id"),
         "object_id",
     )

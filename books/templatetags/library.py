@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from books import covers, structured_data
+from books import covers, structured_data, tags
 
 register = template.Library()
 
@@ -55,8 +55,15 @@ def absolute_url(context, path):
 
 @register.filter
 def tag_url(tag):
-    """The page listing published summaries with ``tag``."""
-    return reverse("books:tag", kwargs={"slug": tag.slug})
+    """The page listing published summaries with ``tag``, at its slug in the interface's
+    language."""
+    return reverse("books:tag", kwargs={"slug": tags.slug_of(tag)})
+
+
+@register.filter
+def tag_name(tag):
+    """The tag's name in the interface's language."""
+    return tags.name_of(tag)
 
 
 @register.filter

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('books', '0015_translatable_labels'),
+        ('books', '0016_translatable_labels'),
         ('reviews', '0003_safe_operations'),
     ]
 

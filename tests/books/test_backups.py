@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from PIL import Image
 from reversion.models import Version
@@ -137,7 +137,10 @@ def build_every_value_library():
     )
     later.cover = cover_file((10, 10, 200))
     later.save()
-    draft = build_summary(title="Черновик: a draft", tags=["Ёлки"], draft=True)
+    draft = build_summary(title="Черновик: a draft", tags=["Ёлки"], draft=True, language="ru")
+    # A translation (a draft in Russian of the scheduled English summary).
+    draft.translation_of = later
+    draft.save()
     RelatedLink.objects.create(book=later, target=draft, note="Читать далее", position=3)
     RelatedLink.objects.filter(book=ru, featured=False).update(authors="Автор, Author Two")
     # An editor's own slug for a tag, with its old URL kept; and a merged tag.
@@ -165,6 +168,9 @@ def test_export_flush_import_restores_every_field_and_cover(tmp_path, media_root
     covers = {path.name: path.read_bytes() for path in (media_root / "covers").iterdir()}
     assert len(covers) == 3 and sum(len(rows) for rows in before.values()) > 100
     assert len(before["TagRedirect"]) == 3
+    assert [row["translation_of"] for row in before["Book"] if row["translation_of"]] == [
+        scheduled.slug
+    ]
 
     # Back up: the summaries, then the media folder.
     backup = tmp_path / "backup"
@@ -273,3 +279,46 @@ def test_a_sqlite_library_round_trips_through_postgresql_and_back(tmp_path):
                     if before.get(field) != after.get(field)
                 }
                 assert not changed, f"{model} after {name}: {changed}"
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["original first", "translation first"])
+def test_translations_round_trip_in_one_file_in_either_order(tmp_path, order):
+    english = BookFactory(title="Deep Work", language="en")
+    russian = BookFactory(title="Глубокая работа", language="ru", translation_of=english)
+    out = io.StringIO()
+    call_command("export_summaries", stdout=out)
+    items = json.loads(out.getvalue())
+    assert [item.get("translation_of") for item in items] == [None, english.slug]
+    path = tmp_path / "library.json"
+    path.write_text(json.dumps(items[::order], ensure_ascii=False), encoding="utf-8")
+    Book.objects.all().delete()
+    call_command("import_summaries", str(path), stdout=io.StringIO())
+    restored = Book.objects.get(slug=russian.slug)
+    assert restored.translation_of.slug == english.slug
+    assert list(Book.objects.get(slug=english.slug).translations_shown()) == [restored]
+
+
+def test_a_file_links_a_translation_to_a_summary_already_in_the_library(tmp_path):
+    english = BookFactory(title="Deep Work", language="en")
+    path = tmp_path / "ru.json"
+    path.write_text(
+        json.dumps({"title": "Глубокая работа", "slug": "v-rabotu", "language": "ru",
+                    "translation_of": english.slug}),
+        encoding="utf-8",
+    )  # fmt: skip
+    call_command("import_summaries", str(path), stdout=io.StringIO())
+    assert Book.objects.get(slug="v-rabotu").translation_of == english
+    # A second summary in Russian for the same book is refused, naming the file and field.
+    path.write_text(
+        json.dumps({"title": "Ещё", "slug": "eshche", "language": "ru",
+                    "translation_of": english.slug}),
+        encoding="utf-8",
+    )  # fmt: skip
+    errors = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_summaries", str(path), stdout=io.StringIO(), stderr=errors)
+    assert (
+        "summary #1 ('Ещё'): translation_of: “Глубокая работа” is already the summary in Russian"
+        in (errors.getvalue())
+    )
+    assert not Book.objects.filter(slug="eshche").exists()

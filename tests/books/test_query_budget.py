@@ -42,9 +42,9 @@ BUDGET = {
     # author, count, books, authors, tags
     "author": 5,
     # book+review, tags, parts, chapters, related links, sections, audience, takeaways,
-    # more like this, summaries with a title typed in a link, and the authors of the
-    # book, its links and more like this
-    "summary": 11,
+    # more like this, summaries with a title typed in a link, its published translations,
+    # and the authors of the book, its links and more like this
+    "summary": 12,
     # the whole summaries: books, tags, sections, audience, parts, chapters, takeaways,
     # related links, titles typed in links, authors
     "latest feed": 10,

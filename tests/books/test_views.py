@@ -149,9 +149,9 @@ def test_summary_page_runs_a_fixed_number_of_queries(
         parts=3, chapters_per_part=chapters_per_part, authors=1 + chapters_per_part % 4
     )
     # The book, its tags, parts, chapters, related links, sections, audience, takeaways,
-    # “more like this”, the summaries with a title typed in a link, the authors of all of
-    # these, and the page cache's version read (a miss).
-    with django_assert_num_queries(12):
+    # “more like this”, the summaries with a title typed in a link, its published
+    # translations, the authors of all of these, and the page cache's version read (a miss).
+    with django_assert_num_queries(13):
         response = client.get(reverse("books:detail", kwargs={"slug": book.slug}))
     assert response.status_code == 200
 
