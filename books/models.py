@@ -496,12 +496,14 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
             models.CheckConstraint(
                 condition=Q(translation_of__isnull=True) | ~Q(translation_of=F("pk")),
                 name="book_translation_not_self",
-                violation_error_message="A summary cannot be its own translation.",
+                violation_error_message=_("A summary cannot be its own translation."),
             ),
             models.UniqueConstraint(
                 fields=["translation_of", "language"],
                 name="book_one_translation_per_language",
-                violation_error_message="That summary already has a translation in this language.",
+                violation_error_message=_(
+                    "That summary already has a translation in this language."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["status", "published_at"], name="book_status_pub_idx")]
@@ -526,13 +528,19 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
             target = self.translation_of = target.translation_of
         if self.pk is not None and target.pk == self.pk:
             raise ValidationError(
-                {"translation_of": "This summary is already linked to that one as its translation."}
+                {
+                    "translation_of": _(
+                        "This summary is already linked to that one as its translation."
+                    )
+                }
             )
         if self.pk is not None and Book.objects.filter(translation_of=self.pk).exists():
             raise ValidationError(
                 {
-                    "translation_of": "Other summaries name this one as their translation: "
-                    "link this one from them instead (leave this field empty)."
+                    "translation_of": _(
+                        "Other summaries name this one as their translation: "
+                        "link this one from them instead (leave this field empty)."
+                    )
                 }
             )
         group = Book.objects.filter(Q(pk=target.pk) | Q(translation_of=target.pk))
@@ -540,8 +548,11 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
         if same is not None:
             raise ValidationError(
                 {
-                    "translation_of": f"“{same}” is already the summary in "
-                    f"{self.get_language_display()}: a book has one summary per language."
+                    "translation_of": _(
+                        "“%(summary)s” is already the summary in %(language)s: "
+                        "a book has one summary per language."
+                    )
+                    % {"summary": same, "language": self.get_language_display()}
                 }
             )
 
@@ -920,12 +931,12 @@ class TagTranslation(models.Model):
             models.UniqueConstraint(
                 fields=["tag", "language"],
                 name="tagtranslation_one_per_language",
-                violation_error_message="This tag already has a name in this language.",
+                violation_error_message=_("This tag already has a name in this language."),
             ),
             models.UniqueConstraint(
                 fields=["language", "slug"],
                 name="tagtranslation_unique_slug",
-                violation_error_message="Another tag already has this slug in this language.",
+                violation_error_message=_("Another tag already has this slug in this language."),
             ),
         ]
 

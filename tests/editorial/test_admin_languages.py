@@ -1,9 +1,6 @@
 """The admin in the editor's chosen language: a switcher in its header, the project's own
 strings translated, and the commands' messages in the language that is active."""
 
-# The assertions quote Russian text: its Cyrillic letters are meant.
-# ruff: noqa: RUF001
-
 import io
 import json
 from pathlib import Path
