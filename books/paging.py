@@ -68,20 +68,24 @@ def language_asked(request):
     return language if language in dict(settings.LANGUAGES) else None
 
 
-def language_options(request, current):
+def language_options(request, current, url_for=None):
     """The language filter's choices: ``(label, code, url, selected)``, “All languages” first.
 
     Each language is named in itself (English, Русский); a choice keeps the page's other
-    parameters and goes back to its first page.
+    parameters and goes back to its first page. ``url_for(code)`` builds the addresses
+    of a page that normalises its parameters (search).
     """
     options = []
     for code in [None, *dict(settings.LANGUAGES)]:
-        query = request.GET.copy()
-        query.pop("page", None)
-        query.pop("lang", None)
-        if code:
-            query["lang"] = code
+        if url_for is not None:
+            url = url_for(code)
+        else:
+            query = request.GET.copy()
+            query.pop("page", None)
+            query.pop("lang", None)
+            if code:
+                query["lang"] = code
+            url = f"{request.path}?{query.urlencode()}" if query else request.path
         label = get_language_info(code)["name_local"] if code else gettext("All languages")
-        url = f"{request.path}?{query.urlencode()}" if query else request.path
         options.append((label, code, url, code == current))
     return options

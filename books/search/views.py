@@ -97,7 +97,9 @@ def results(request):
         # The first page of a plain query may be indexed (the template says noindex
         # otherwise), under its own address.
         "canonical_params": {"q": query.strip()} if query.strip() else {},
-        "language_options": language_options(request, language),
+        "language_options": language_options(
+            request, language, lambda code: _url(shown, found.tags, language=code)
+        ),
         **links,
     }
     if not found.total and not found.message:

@@ -312,7 +312,54 @@ def renumbered_collection(client):
     assert positions == [1, 2, 3]
 
 
+def book_translation_not_self(client):
+    book = BookFactory()
+    data = form_data(client.get(change_url(book)), "book_form")
+    data.update({"translation_of": str(book.pk), "_continue": "1"})
+    assert_refused(client.post(change_url(book), data), "id_translation_of", "already linked")
+
+
+def book_one_translation_per_language(client):
+    english = BookFactory(language="en")
+    BookFactory(language="ru", translation_of=english)
+    data = new_summary(client, language="ru", translation_of=str(english.pk))
+    assert_refused(client.post(BOOK_ADD, data), "id_translation_of", "already the summary in")
+    assert not Book.objects.filter(slug="a-new-summary").exists()
+
+
+def _tag_with_translations(client, tag, rows):
+    url = f"/admin/taggit/tag/{tag.pk}/change/"
+    data = form_data(client.get(url), "tag_form")
+    add_rows(data, "translations", rows)
+    return client.post(url, data)
+
+
+def tagtranslation_one_per_language(client):
+    tag = Tag.objects.create(name="focus")
+    rows = [{"language": "ru", "name": "Фокус", "slug": "фокус"},
+            {"language": "ru", "name": "Внимание", "slug": "внимание"}]  # fmt: skip
+    response = _tag_with_translations(client, tag, rows)
+    assert response.status_code == 200
+    assert "Please correct the duplicate data" in response.content.decode()
+    assert not TagTranslation.objects.exists()
+
+
+def tagtranslation_unique_slug(client):
+    other = Tag.objects.create(name="attention")
+    TagTranslation.objects.create(tag=other, language="ru", name="Внимание", slug="внимание")
+    tag = Tag.objects.create(name="focus")
+    rows = [{"language": "ru", "name": "Внимание", "slug": "внимание"}]
+    response = _tag_with_translations(client, tag, rows)
+    assert response.status_code == 200
+    assert "Another tag already has this slug in this language." in response.content.decode()
+    assert TagTranslation.objects.count() == 1
+
+
 CASES = {
+    "book_translation_not_self": book_translation_not_self,
+    "book_one_translation_per_language": book_one_translation_per_language,
+    "tagtranslation_one_per_language": tagtranslation_one_per_language,
+    "tagtranslation_unique_slug": tagtranslation_unique_slug,
     "author_unique_slug": author_unique_slug,
     "book_unique_slug": book_unique_slug,
     "book_published_has_date": book_published_has_date,
