@@ -190,58 +190,6 @@ def tagredirect_unique_old_slug(client):
     assert_refused(client.post(url, data), "id_redirects-0-old_slug", "already exists")
 
 
-def book_translation_not_self(client):
-    book = BookFactory(slug="itself")
-    data = form_data(client.get(change_url(book)), "book_form")
-    data.update({"translation_of": str(book.pk), "_continue": "1"})
-    assert_refused(client.post(change_url(book), data), "id_translation_of", "its translation")
-    assert Book.objects.get(pk=book.pk).translation_of is None
-
-
-def book_one_translation_per_language(client):
-    english = BookFactory(title="English", language="en")
-    BookFactory(title="Русский", language="ru", translation_of=english)
-    data = new_summary(client, language="ru", translation_of=str(english.pk))
-    response = client.post(BOOK_ADD, data)
-    assert_refused(response, "id_translation_of", "one summary per language")
-    assert 'value="A new summary"' in response.content.decode()
-
-
-def _tag_with_russian_name():
-    tag = Tag.objects.create(name="Machine learning", slug="machine-learning")
-    TagTranslation.objects.create(tag=tag, language="ru", name="Машинное обучение", slug="ml-ru")
-    return tag
-
-
-def tagtranslation_one_per_language(client):
-    tag = _tag_with_russian_name()
-    url = f"/admin/taggit/tag/{tag.pk}/change/"
-    data = form_data(client.get(url), "tag_form")
-    add_rows(data, "translations", [
-        {"id": str(tag.translations.get().pk), "language": "ru", "name": "Машинное обучение",
-         "slug": "ml-ru"},
-        {"language": "ru", "name": "МО", "slug": "mo"},
-    ])  # fmt: skip
-    response = client.post(url, data)
-    assert response.status_code == 200, "the page was saved instead of refused"
-    assert "language" in response.content.decode() and tag.translations.count() == 1
-
-
-def tagtranslation_unique_slug(client):
-    _tag_with_russian_name()
-    other = Tag.objects.create(name="Deep learning", slug="deep-learning")
-    url = f"/admin/taggit/tag/{other.pk}/change/"
-    data = form_data(client.get(url), "tag_form")
-    add_rows(data, "translations", [{"language": "ru", "name": "Глубокое", "slug": "ml-ru"}])
-    response = client.post(url, data)
-    # The constraint spans two fields: its message heads the row (Django's non-field errors).
-    assert response.status_code == 200, "the page was saved instead of refused"
-    assert re.search(
-        r'errorlist nonfield"><li>[^<]*already has this slug', response.content.decode()
-    )
-    assert not other.translations.exists()
-
-
 COLLECTION_ADD = "/admin/curation/collection/add/"
 
 
@@ -376,10 +324,6 @@ CASES = {
     "related_has_target_or_title": related_has_target_or_title,
     "related_not_self": related_not_self,
     "tagredirect_unique_old_slug": tagredirect_unique_old_slug,
-    "book_translation_not_self": book_translation_not_self,
-    "book_one_translation_per_language": book_one_translation_per_language,
-    "tagtranslation_one_per_language": tagtranslation_one_per_language,
-    "tagtranslation_unique_slug": tagtranslation_unique_slug,
     "collection_unique_slug": collection_unique_slug,
     "collection_one_featured": collection_one_featured,
     "collection_published_has_date": collection_published_has_date,
