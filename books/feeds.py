@@ -16,6 +16,7 @@ from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from . import tags as tag_lookups
 from .models import Book
@@ -70,8 +71,8 @@ class LatestSummariesFeed(Feed):
     """The newest published summaries, each whole."""
 
     feed_type = SummaryAtomFeed
-    title = "Book summaries: newest"
-    subtitle = "The newest summaries published in the library."
+    title = gettext_lazy("Book summaries: newest")
+    subtitle = gettext_lazy("The newest summaries published in the library.")
     link = reverse_lazy("books:list")
     feed_url = reverse_lazy("books:latest_feed")
 
@@ -127,20 +128,26 @@ class TagFeed(LatestSummariesFeed):
     def get_object(self, request, slug):
         slugs = [slug, *request.GET.getlist("and")]
         if len(slugs) > tag_lookups.MAX_COMBINED_TAGS:
-            raise Http404("Too many tags.")
+            raise Http404(gettext("Too many tags."))
         try:
             tags, moved = tag_lookups.published_tags_at(slugs)
         except tag_lookups.TagNotFoundError:
-            raise Http404("No published summary has this tag.") from None
+            raise Http404(gettext("No published summary has this tag.")) from None
         if moved:
             raise _TagMoved(tags)
         return tags
 
     def title(self, tags):
-        return f"Book summaries tagged {_names(tags)}"
+        return ngettext(
+            "Book summaries tagged %(names)s", "Book summaries tagged %(names)s", len(tags)
+        ) % {"names": tag_lookups.names_in_line(tags, quoted=True)}
 
     def subtitle(self, tags):
-        return f"The newest summaries tagged {_names(tags)}."
+        return ngettext(
+            "The newest summaries tagged %(names)s.",
+            "The newest summaries tagged %(names)s.",
+            len(tags),
+        ) % {"names": tag_lookups.names_in_line(tags, quoted=True)}
 
     def link(self, tags):
         return tag_lookups.tags_url(tags)
@@ -150,10 +157,6 @@ class TagFeed(LatestSummariesFeed):
 
     def items(self, tags):
         return self.summaries(Book.objects.published().tagged(*tags))
-
-
-def _names(tags):
-    return " and ".join(f"“{tag.name}”" for tag in tags)
 
 
 def feed_url_of(tags):

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Value
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 from taggit.models import Tag, TaggedItem
 
 from .models import Book, TagRedirect
@@ -107,6 +108,17 @@ def tags_url(tags):
 
 
 @transaction.atomic
+def names_in_line(tags, *, quoted=False, joiner=None):
+    """The names of ``tags`` in a line, in the interface's language: "A and B", or with
+    ``quoted`` "“A” and “B”" (Russian: «A» и «B»); ``joiner`` replaces " and "."""
+    names = [tag.name for tag in tags]
+    if quoted:
+        # Translators: a tag's name in quotation marks, as the language writes them.
+        names = [pgettext("quoted name", "“%s”") % name for name in names]
+    # Translators: between the names of tags a page combines: "Habits and Focus".
+    return (gettext(" and ") if joiner is None else joiner).join(names)
+
+
 def merge_tags(survivor, duplicates):
     """Move every use of ``duplicates`` onto ``survivor`` and delete them.
 

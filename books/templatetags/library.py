@@ -2,15 +2,19 @@
 
 import json
 import zlib
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import reverse
-from django.utils.html import format_html
+from django.urls import reverse, translate_url
+from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info, gettext, override, pgettext
 
 from books import covers, structured_data
+from books.tags import names_in_line
 
 register = template.Library()
 
@@ -25,6 +29,20 @@ def display_url(url):
     if text.startswith("www."):
         text = text[4:]
     return text.rstrip("/") or url
+
+
+@register.filter
+def tag_names(items, style=""):
+    """The names of the tags in ``items`` (tags, or ``(tag, url)`` pairs) in a line:
+    "A and B"; ``"quoted"``: "“A” and “B”"; ``"plus"``: "A + B" (page titles)."""
+    tags = [item[0] if isinstance(item, tuple | list) else item for item in items]
+    return names_in_line(tags, quoted=style == "quoted", joiner=" + " if style == "plus" else None)
+
+
+@register.filter
+def join_names(people):
+    """Authors' names in a line: "Ann Lee, Bo Chen"."""
+    return ", ".join(person.name for person in people)
 
 
 @register.simple_tag(takes_context=True)
@@ -109,3 +127,55 @@ def cover(book, tags=None, label=""):
     authors = [author.name for author in book.ordered_authors]
     design = covers.design(book.title, authors, tag.slug if tag else None)
     return mark_safe(covers.cover_svg(design, label=label))  # noqa: S308 (escaped in cover_svg)
+
+
+class InterfaceLanguage(NamedTuple):
+    """One link of the language switcher: this page in ``code``, named in that language."""
+
+    code: str
+    name: str
+    url: str
+    current: bool
+
+
+@register.simple_tag(takes_context=True)
+def interface_languages(context):
+    """This page in each of the interface's languages (``LANGUAGES``), for the switcher.
+
+    The address keeps the query string the view read (the page cache has already dropped
+    any other). An address that names no page (a 404) leads to the other language's home.
+    """
+    request = context["request"]
+    here = request.get_full_path()
+    current = get_language()
+    languages = []
+    for code, _ in settings.LANGUAGES:
+        url = translate_url(here, code)
+        if code != current and url == here:
+            with override(code):
+                url = reverse("books:list")
+        languages.append(
+            InterfaceLanguage(code, get_language_info(code)["name_local"], url, code == current)
+        )
+    return languages
+
+
+@register.simple_tag
+def interface_strings():
+    """The words the page's scripts write (theme toggle, copy link, suggestions, reading
+    list), in the interface's language, as a JSON block the scripts read."""
+    strings = {
+        "dark_theme": gettext("Dark theme"),
+        "copy_link": gettext("Copy link"),
+        "link_copied": gettext("Link copied"),
+        # Translators: a hidden label after “Copy link”, naming the chapter; %s is its title.
+        "copy_link_to": gettext("to “%s”"),
+        "suggestions": gettext("Suggestions"),
+        "kind_title": gettext("Summary"),
+        "kind_author": gettext("Author"),
+        "kind_tag": gettext("Tag"),
+        "read": pgettext("already read", "Read"),
+        "save_for_later": gettext("Save for later"),
+        "mark_as_read": gettext("Mark as read"),
+    }
+    return json_script(strings, "interface-strings")
