@@ -27,6 +27,7 @@ from .feeds import feed_url_of
 from .models import Author, Book
 from .paging import ReaderNotFound, ReaderPagination, SlugInPath
 from .preview import shared_book
+from .reading import reading_time
 from .retailers import get_the_book
 from .summaries import load_summary, summary_books, summary_cards
 
@@ -319,6 +320,7 @@ def reading_list_cards(request):
                 "authors": authors,
                 "lede": book.lede,
                 "reading_minutes": book.reading_minutes,
+                "reading_time": reading_time(book.reading_minutes),
                 "tags": [tag.name for tag in tags],
                 "cover": book.cover.url if book.cover else None,
                 "cover_svg": covers.cover_svg(

@@ -9,9 +9,9 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse, translate_url
-from django.utils.html import format_html, json_script
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info, gettext, override, pgettext
+from django.utils.translation import get_language, get_language_info, override
 
 from books import covers, structured_data
 from books.tags import names_in_line
@@ -158,24 +158,3 @@ def interface_languages(context):
             InterfaceLanguage(code, get_language_info(code)["name_local"], url, code == current)
         )
     return languages
-
-
-@register.simple_tag
-def interface_strings():
-    """The words the page's scripts write (theme toggle, copy link, suggestions, reading
-    list), in the interface's language, as a JSON block the scripts read."""
-    strings = {
-        "dark_theme": gettext("Dark theme"),
-        "copy_link": gettext("Copy link"),
-        "link_copied": gettext("Link copied"),
-        # Translators: a hidden label after “Copy link”, naming the chapter; %s is its title.
-        "copy_link_to": gettext("to “%s”"),
-        "suggestions": gettext("Suggestions"),
-        "kind_title": gettext("Summary"),
-        "kind_author": gettext("Author"),
-        "kind_tag": gettext("Tag"),
-        "read": pgettext("already read", "Read"),
-        "save_for_later": gettext("Save for later"),
-        "mark_as_read": gettext("Mark as read"),
-    }
-    return json_script(strings, "interface-strings")
