@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.utils import translation
 
 from config.settings import cache_config
 from tests.factories import UserFactory
@@ -45,6 +46,15 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def interface_language():
+    """Each test starts in the default language: a request to /ru/… leaves Russian active in
+    the thread (LocaleMiddleware activates a language per request, and never deactivates it)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -164,7 +164,7 @@
     var labels = (document.querySelector(".summary") || document.body).dataset;
     var copyLink = labels.labelCopyLink || "Copy link";
     var linkCopied = labels.labelLinkCopied || "Link copied";
-    var copyLinkTo = labels.labelCopyLinkTo || "to “%s”";
+    var copyLinkTo = labels.labelCopyLinkTo || "to “{title}”";
     document.querySelectorAll(".chapter h4").forEach(function (heading) {
       var chapter = heading.closest(".chapter");
       var button = document.createElement("button");
@@ -174,7 +174,7 @@
       label.textContent = copyLink;
       var which = document.createElement("span");
       which.className = "visually-hidden";
-      which.textContent = " " + copyLinkTo.replace("%s", heading.textContent.trim());
+      which.textContent = " " + copyLinkTo.replace("{title}", heading.textContent.trim());
       button.appendChild(label);
       button.appendChild(which);
       button.addEventListener("click", function () {
