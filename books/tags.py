@@ -107,7 +107,6 @@ def tags_url(tags):
     return url
 
 
-@transaction.atomic
 def names_in_line(tags, *, quoted=False, joiner=None):
     """The names of ``tags`` in a line, in the interface's language: "A and B", or with
     ``quoted`` "“A” and “B”" (Russian: «A» и «B»); ``joiner`` replaces " and "."""
@@ -119,6 +118,7 @@ def names_in_line(tags, *, quoted=False, joiner=None):
     return (gettext(" and ") if joiner is None else joiner).join(names)
 
 
+@transaction.atomic
 def merge_tags(survivor, duplicates):
     """Move every use of ``duplicates`` onto ``survivor`` and delete them.
 

@@ -89,6 +89,12 @@ def results(request):
         # The first page of a plain query may be indexed (the template says noindex
         # otherwise), under its own address.
         "canonical_params": {"q": query.strip()} if query.strip() else {},
+        # The same search in another language: its words (the part used), known tags, page.
+        "language_params": {
+            "q": str(found.query) if found.query.shortened else query,
+            "tag": found.tags,
+            **({"page": found.page} if found.page > 1 else {}),
+        },
         **links,
     }
     if not found.total and not found.message:

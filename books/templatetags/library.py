@@ -53,16 +53,21 @@ def canonical_url(context):
     ``canonical_params``; anything else a visitor added is left out.
     """
     request = context["request"]
+    return request.build_absolute_uri(request.path) + _query(context, "canonical_params")
+
+
+def _query(context, name):
+    """``?…`` of the page's meaningful parameters (the context's ``name``, normalised by the
+    view) and its page number; empty when there are none."""
     params = [
-        (name, value)
-        for name, values in (context.get("canonical_params") or {}).items()
+        (param, value)
+        for param, values in (context.get(name) or {}).items()
         for value in (values if isinstance(values, list | tuple) else [values])
     ]
     page = context.get("page_obj")
     if page is not None and page.number > 1:
         params.append(("page", page.number))
-    query = f"?{urlencode(params)}" if params else ""
-    return request.build_absolute_uri(request.path) + query
+    return f"?{urlencode(params)}" if params else ""
 
 
 @register.simple_tag(takes_context=True)
@@ -142,11 +147,14 @@ class InterfaceLanguage(NamedTuple):
 def interface_languages(context):
     """This page in each of the interface's languages (``LANGUAGES``), for the switcher.
 
-    The address keeps the query string the view read (the page cache has already dropped
-    any other). An address that names no page (a 404) leads to the other language's home.
+    The address keeps the parameters that make the page what it is, as its view normalised
+    them: ``language_params`` where a view gives them (search keeps its tags and page),
+    else ``canonical_params`` and the page number; never a stray parameter a visitor added.
+    An address that names no page (a 404) leads to the other language's home.
     """
     request = context["request"]
-    here = request.get_full_path()
+    name = "language_params" if "language_params" in context else "canonical_params"
+    here = request.path + _query(context, name)
     current = get_language()
     languages = []
     for code, _ in settings.LANGUAGES:
