@@ -21,7 +21,7 @@ from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from . import tags as tag_lookups
 from .models import Book
@@ -99,8 +99,8 @@ class LatestSummariesFeed(Feed):
     """The newest published summaries, each whole."""
 
     feed_type = SummaryAtomFeed
-    title = "Book summaries: newest"
-    subtitle = "The newest summaries published in the library."
+    title = gettext_lazy("Book summaries: newest")
+    subtitle = gettext_lazy("The newest summaries published in the library.")
     link = reverse_lazy("books:list")
     feed_url = reverse_lazy("books:latest_feed")
 
@@ -163,20 +163,26 @@ class TagFeed(LatestSummariesFeed):
     def get_object(self, request, slug):
         slugs = [slug, *request.GET.getlist("and")]
         if len(slugs) > tag_lookups.MAX_COMBINED_TAGS:
-            raise Http404("Too many tags.")
+            raise Http404(gettext("Too many tags."))
         try:
             tags, moved = tag_lookups.published_tags_at(slugs)
         except tag_lookups.TagNotFoundError:
-            raise Http404("No published summary has this tag.") from None
+            raise Http404(gettext("No published summary has this tag.")) from None
         if moved:
             raise _TagMoved(tags, request.GET.get("lang"))
         return FeedScope(tags, feed_language(request))
 
     def title(self, scope):
-        return f"Book summaries tagged {_names(scope.tags)}"
+        return ngettext(
+            "Book summaries tagged %(names)s", "Book summaries tagged %(names)s", len(scope.tags)
+        ) % {"names": tag_lookups.names_in_line(scope.tags, quoted=True)}
 
     def subtitle(self, scope):
-        return f"The newest summaries tagged {_names(scope.tags)}."
+        return ngettext(
+            "The newest summaries tagged %(names)s.",
+            "The newest summaries tagged %(names)s.",
+            len(scope.tags),
+        ) % {"names": tag_lookups.names_in_line(scope.tags, quoted=True)}
 
     def link(self, scope):
         return tag_lookups.tags_url(scope.tags)
@@ -187,10 +193,6 @@ class TagFeed(LatestSummariesFeed):
     def items(self, scope):
         books = Book.objects.published().in_language(scope.language).tagged(*scope.tags)
         return self.summaries(books)
-
-
-def _names(tags):
-    return " and ".join(f"“{tag_lookups.name_of(tag)}”" for tag in tags)
 
 
 def feed_url_of(tags):

@@ -6,10 +6,24 @@ from django.conf import settings
 from django.core.validators import slug_unicode_re
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import get_language_info, gettext
+from django.utils.translation import get_language_info, gettext, ngettext
 
 # A page number as a reader types it: 1, 2, … (no sign, exponent, spaces or zero).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
+
+
+def bad_page_number():
+    """The 404's reason for a ``?page=`` that is not a page number."""
+    return gettext("Page numbers are whole numbers from 1 up, like ?page=2.")
+
+
+def no_such_page(number, pages):
+    """The 404's reason for a page past the end of a list of ``pages`` pages."""
+    return ngettext(
+        "There is no page %(number)d: this list has %(pages)d page.",
+        "There is no page %(number)d: this list has %(pages)d pages.",
+        pages,
+    ) % {"number": number, "pages": pages}
 
 
 class ReaderNotFound(Http404):
@@ -31,7 +45,7 @@ class SlugInPath:
 
     def dispatch(self, request, *args, **kwargs):
         if not slug_unicode_re.match(kwargs.get("slug", "")):
-            raise Http404("Not a valid address.")
+            raise Http404(gettext("Not a valid address."))
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -46,15 +60,12 @@ class ReaderPagination:
         paginator = self.get_paginator(queryset, page_size)
         raw = self.request.GET.get("page", "1")
         if not PAGE_NUMBER.fullmatch(raw):
-            raise ReaderNotFound("Page numbers are whole numbers from 1 up, like ?page=2.")
+            raise ReaderNotFound(bad_page_number())
         number = int(raw)
         if number > paginator.num_pages:
-            raise ReaderNotFound(
-                f"There is no page {number}: this list has {paginator.num_pages} "
-                f"page{'s' if paginator.num_pages != 1 else ''}."
-            )
+            raise ReaderNotFound(no_such_page(number, paginator.num_pages))
         if self.empty_message and paginator.count == 0:
-            raise ReaderNotFound(self.empty_message)
+            raise ReaderNotFound(str(self.empty_message))
         page = paginator.page(number)
         return paginator, page, page.object_list, page.has_other_pages()
 

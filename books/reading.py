@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.html import strip_tags
+from django.utils.translation import ngettext
 
 WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
@@ -29,6 +30,11 @@ def count_words(*texts):
 def reading_minutes(words):
     """Whole minutes to read ``words`` at an unhurried pace; at least one."""
     return max(1, math.ceil((words or 0) / WORDS_PER_MINUTE))
+
+
+def reading_time(minutes):
+    """ "5 min read", in the interface's language (as ``includes/reading_time.html`` says it)."""
+    return ngettext("%(minutes)s min read", "%(minutes)s min read", minutes) % {"minutes": minutes}
 
 
 class CountedWords(models.Model):

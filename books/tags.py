@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, Upper
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, pgettext
 from taggit.models import Tag, TaggedItem
 
 from .models import Book, TagRedirect, TagTranslation
@@ -184,6 +184,17 @@ def tags_url(tags):
     if more:
         url += "?" + urlencode([("and", slug_of(tag)) for tag in more])
     return url
+
+
+def names_in_line(tags, *, quoted=False, joiner=None):
+    """The names of ``tags`` in a line, in the interface's language: "A and B", or with
+    ``quoted`` "“A” and “B”" (Russian: «A» и «B»); ``joiner`` replaces " and "."""
+    names = [name_of(tag) for tag in tags]
+    if quoted:
+        # Translators: a tag's name in quotation marks, as the language writes them.
+        names = [pgettext("quoted name", "“%s”") % name for name in names]
+    # Translators: between the names of tags a page combines: "Habits and Focus".
+    return (gettext(" and ") if joiner is None else joiner).join(names)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
@@ -32,6 +33,7 @@ from .paging import (
     language_options,
 )
 from .preview import shared_book
+from .reading import reading_time
 from .retailers import get_the_book
 from .summaries import load_summary, summary_books, summary_cards
 from .translations import alternates
@@ -44,6 +46,18 @@ NARROWING_TAGS = 24
 START_HERE = 6
 # Summaries a reading list asks for at once (/reading-list/cards/).
 READING_LIST_SIZE = 100
+
+
+def too_many_tags():
+    """The 404's reason for a page combining more tags than it may."""
+    return gettext("At most %(count)d tags can be combined on one page.") % {
+        "count": tag_lookups.MAX_COMBINED_TAGS
+    }
+
+
+def no_such_tag(slug):
+    """The 404's reason for a tag no published summary has."""
+    return gettext("No published summary has the tag “%(slug)s”.") % {"slug": slug[:100]}
 
 
 def narrowing_tags(books, active):
@@ -92,9 +106,9 @@ class BookIndexView(ReaderPagination, ListView):
     context_object_name = "books"
     paginate_by = 24
     orders = {
-        "newest": ("Newest", None),
-        "title": ("Title", (Lower("title"), "pk")),
-        "time": ("Shortest read", ("reading_words", Lower("title"), "pk")),
+        "newest": (pgettext_lazy("order", "Newest"), None),
+        "title": (pgettext_lazy("order", "Title"), (Lower("title"), "pk")),
+        "time": (gettext_lazy("Shortest read"), ("reading_words", Lower("title"), "pk")),
     }
 
     def get(self, request, *args, **kwargs):
@@ -104,17 +118,13 @@ class BookIndexView(ReaderPagination, ListView):
             self.order = "newest"
         slugs = request.GET.getlist("tag")
         if len(slugs) > tag_lookups.MAX_COMBINED_TAGS:
-            raise ReaderNotFound(
-                f"At most {tag_lookups.MAX_COMBINED_TAGS} tags can be combined on one page."
-            )
+            raise ReaderNotFound(too_many_tags())
         self.tags = []
         if slugs:
             try:
                 self.tags, moved = tag_lookups.published_tags_at(slugs)
             except tag_lookups.TagNotFoundError as error:
-                raise ReaderNotFound(
-                    f"No published summary has the tag “{error.slug[:100]}”."
-                ) from None
+                raise ReaderNotFound(no_such_tag(error.slug)) from None
             if moved:
                 return redirect(self.url_with(tags=self.tags), permanent=True)
         return super().get(request, *args, **kwargs)
@@ -241,15 +251,11 @@ class TagDetailView(SlugInPath, ReaderPagination, ListView):
         self.language = language_asked(request)
         slugs = [kwargs["slug"], *request.GET.getlist("and")]
         if len(slugs) > tag_lookups.MAX_COMBINED_TAGS:
-            raise ReaderNotFound(
-                f"At most {tag_lookups.MAX_COMBINED_TAGS} tags can be combined on one page."
-            )
+            raise ReaderNotFound(too_many_tags())
         try:
             self.tags, moved = tag_lookups.published_tags_at(slugs)
         except tag_lookups.TagNotFoundError as error:
-            raise ReaderNotFound(
-                f"No published summary has the tag “{error.slug[:100]}”."
-            ) from None
+            raise ReaderNotFound(no_such_tag(error.slug)) from None
         if moved:
             url = tag_lookups.tags_url(self.tags)
             if self.language:
@@ -294,7 +300,7 @@ class AuthorDetailView(SlugInPath, ReaderPagination, ListView):
 
     template_name = "books/author_detail.html"
     context_object_name = "books"
-    empty_message = "This author has no published summaries yet."
+    empty_message = gettext_lazy("This author has no published summaries yet.")
 
     def get(self, request, *args, **kwargs):
         self.author = get_object_or_404(Author, slug=kwargs["slug"])
@@ -345,6 +351,7 @@ def reading_list_cards(request):
                 "authors": authors,
                 "lede": book.lede,
                 "reading_minutes": book.reading_minutes,
+                "reading_time": reading_time(book.reading_minutes),
                 "tags": [tag_lookups.name_of(tag) for tag in tags],
                 "cover": book.cover.url if book.cover else None,
                 "cover_svg": covers.cover_svg(

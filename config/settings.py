@@ -147,6 +147,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGE_CODE (``<html lang>``, the switcher) and LANGUAGES.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
@@ -297,6 +299,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 # The project's catalogs (make messages, make compilemessages); Django's own are built in.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in the reader's language through Django's formats ("5 December 2026" in English,
+# Russian month names in Russian); config/formats/ keeps English's day-month-year order.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

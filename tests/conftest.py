@@ -56,6 +56,15 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def interface_language():
+    """Each test starts in the default language: a request to /ru/… leaves Russian active in
+    the thread (LocaleMiddleware activates a language per request, and never deactivates it)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Every test writes uploads into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from books.feeds import LatestSummariesFeed
 
@@ -14,14 +15,14 @@ class CollectionFeed(LatestSummariesFeed):
     def get_object(self, request, slug):
         collection = Collection.objects.published().filter(slug=slug).first()
         if collection is None:
-            raise Http404("No published collection has this address.")
+            raise Http404(gettext("No published collection has this address."))
         return collection
 
     def title(self, collection):
-        return f"Book summaries: {collection.title}"
+        return gettext("Book summaries: %s") % collection.title
 
     def subtitle(self, collection):
-        return f"The summaries of the collection “{collection.title}”."
+        return gettext("The summaries of the collection “%s”.") % collection.title
 
     def link(self, collection):
         return collection.get_absolute_url()

@@ -13,12 +13,20 @@ import polib
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _served(entry):
+    # A .po's untranslated, fuzzy and obsolete entries are left out of its .mo by msgfmt;
+    # a .mo's entries (polib's MOEntry, which has no translated()) are all served.
+    if not isinstance(entry, polib.POEntry):
+        return True
+    return entry.translated() and not entry.fuzzy and not entry.obsolete
+
+
 def compiled(entries):
-    """The translations a catalog holds, as gettext serves them (fuzzy ones are left out)."""
+    """The translations a catalog (.po or .mo) holds, as gettext serves them."""
     return {
         (entry.msgctxt, entry.msgid, entry.msgstr, tuple(sorted(entry.msgstr_plural.items())))
         for entry in entries
-        if entry.translated() and not entry.fuzzy and not entry.obsolete
+        if _served(entry)
     }
 
 

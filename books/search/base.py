@@ -1,6 +1,7 @@
 """What every engine shares: the result types, highlighting, and the SQL for "public"."""
 
 import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -8,6 +9,7 @@ from functools import cached_property
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext
 
 from books.models import Book
 
@@ -15,6 +17,24 @@ from .documents import MARK_END, MARK_START
 
 PASSAGES_PER_RESULT = 3
 FACET_LIMIT = 30
+# The index stores a passage's label in English ("Chapter 7"); readers see it in their language.
+_CHAPTER_LABEL = re.compile(r"Chapter (\d+)")
+
+
+def passage_label(kind, anchor, label):
+    """The label of a passage of ``kind`` in the interface's language (a section's is its own
+    heading, written by the editors)."""
+    if kind == "overview":
+        return pgettext("search result", "Summary")
+    if kind == "review":
+        return gettext("Review")
+    if kind == "related" and anchor == "related-chapter":
+        return gettext("Related chapter")
+    if kind == "related":
+        return gettext("Related chapters")
+    if kind == "chapter" and (number := _CHAPTER_LABEL.fullmatch(label)):
+        return gettext("Chapter %(number)s") % {"number": number[1]}
+    return label
 
 
 def highlight(text):
@@ -72,9 +92,10 @@ class PassageHit:
     def where(self):
         """Where the passage is on the page, e.g. "Chapter 7 · Advanced text generation"
         (the title may hold ``<mark>``: it is escaped HTML once the snippet is made)."""
+        label = passage_label(self.kind, self.anchor, self.label)
         if not self.title or strip_tags(self.title) == self.label:
-            return self.label
-        return format_html("{} · {}", self.label, self.title)
+            return label
+        return format_html("{} · {}", label, self.title)
 
 
 @dataclass

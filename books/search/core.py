@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, gettext_lazy
 from taggit.models import Tag
 
 from books.models import Book
@@ -36,7 +37,9 @@ SUGGESTIONS = 8
 # "Did you mean" looks at this many unknown words, each against this many candidates.
 CORRECTED_WORDS = 3
 CORRECTION_CANDIDATES = 300
-UNKNOWN_TAGS = "Some tags in the address are not tags of this library; they were left out."
+UNKNOWN_TAGS = gettext_lazy(
+    "Some tags in the address are not tags of this library; they were left out."
+)
 
 
 @cache
@@ -257,7 +260,7 @@ def suggest(raw_prefix, limit=SUGGESTIONS):
         suggestions.append(Suggestion(kind, name, url))
     suggestions = suggestions[: limit - 1]
     search_url = f"{reverse('search:results')}?{urlencode({'q': text})}"
-    suggestions.append(Suggestion("search", f"Search for “{text}”", search_url))
+    suggestions.append(Suggestion("search", gettext("Search for “%s”") % text, search_url))
     return suggestions
 
 

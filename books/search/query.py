@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.utils.translation import gettext_lazy
+
 from .language import STOP_WORDS, WORD_RE, words_of
 
 # Bounds on the work one query can cause (docs/search.md, "Expensive queries"): what is
@@ -24,12 +26,13 @@ MAX_PHRASE_WORDS = 5
 UNWANTED = frozenset({"Cc", "Cf", "Cs", "Co"})
 TOKEN_RE = re.compile(r'-?"[^"]*(?:"|$)|\S+')
 
-EMPTY = "Type a word to search for."
-ONLY_COMMON = (
+# What the search page tells a reader, in the interface's language when it is shown.
+EMPTY = gettext_lazy("Type a word to search for.")
+ONLY_COMMON = gettext_lazy(
     "That search has only very common words (like “the” or “and”). Add a more specific word."
 )
-ONLY_EXCLUDED = "Add a word to search for, not only words to leave out."
-TOO_SLOW = (
+ONLY_EXCLUDED = gettext_lazy("Add a word to search for, not only words to leave out.")
+TOO_SLOW = gettext_lazy(
     "That search took too long and was stopped. Try fewer words, fewer phrases or fewer "
     "alternatives joined by OR."
 )

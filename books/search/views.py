@@ -10,11 +10,19 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django_ratelimit.core import get_usage
 
 from books.models import Book
-from books.paging import PAGE_NUMBER, ReaderNotFound, language_asked, language_options
+from books.paging import (
+    PAGE_NUMBER,
+    ReaderNotFound,
+    bad_page_number,
+    language_asked,
+    language_options,
+    no_such_page,
+)
 from books.summaries import summary_cards
 from books.tags import by_popularity, published_tags
 
@@ -47,7 +55,9 @@ def _limited(request, group, rate):
         return None
     retry = max(1, int(usage["time_left"]))
     if group == "search:suggest":
-        response = JsonResponse({"error": "Too many requests", "suggestions": []}, status=429)
+        response = JsonResponse(
+            {"error": gettext("Too many requests"), "suggestions": []}, status=429
+        )
     else:
         response = render(request, "search/limited.html", {"retry": retry}, status=429)
     response["Retry-After"] = str(retry)
@@ -58,7 +68,7 @@ def _page(request):
     """The page asked for, as the list pages read it: a bad number is a 404 with a reason."""
     raw = request.GET.get("page", "1")
     if not PAGE_NUMBER.fullmatch(raw):
-        raise ReaderNotFound("Page numbers are whole numbers from 1 up, like ?page=2.")
+        raise ReaderNotFound(bad_page_number())
     return int(raw)
 
 
@@ -72,10 +82,7 @@ def results(request):
     language = language_asked(request)
     found = search(query, tags=request.GET.getlist("tag"), page=_page(request), language=language)
     if found.past_end:
-        raise ReaderNotFound(
-            f"There is no page {found.page}: this list has {found.num_pages} "
-            f"page{'s' if found.num_pages != 1 else ''}."
-        )
+        raise ReaderNotFound(no_such_page(found.page, found.num_pages))
     shown = found.suggestion or (str(found.query) if found.query.shortened else query)
     for facet in found.facets:
         others = [tag for tag in found.tags if tag != facet.slug]
@@ -100,6 +107,13 @@ def results(request):
         "language_options": language_options(
             request, language, lambda code: _url(shown, found.tags, language=code)
         ),
+        # The same search in another language: its words (the part used), known tags, page.
+        "language_params": {
+            "q": str(found.query) if found.query.shortened else query,
+            "tag": found.tags,
+            **({"lang": language} if language else {}),
+            **({"page": found.page} if found.page > 1 else {}),
+        },
         **links,
     }
     if not found.total and not found.message:

@@ -2,15 +2,19 @@
 
 import json
 import zlib
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info, override
 
 from books import covers, structured_data, tags
+from books.tags import names_in_line
 
 register = template.Library()
 
@@ -27,6 +31,20 @@ def display_url(url):
     return text.rstrip("/") or url
 
 
+@register.filter
+def tag_names(items, style=""):
+    """The names of the tags in ``items`` (tags, or ``(tag, url)`` pairs) in a line:
+    "A and B"; ``"quoted"``: "“A” and “B”"; ``"plus"``: "A + B" (page titles)."""
+    tags = [item[0] if isinstance(item, tuple | list) else item for item in items]
+    return names_in_line(tags, quoted=style == "quoted", joiner=" + " if style == "plus" else None)
+
+
+@register.filter
+def join_names(people):
+    """Authors' names in a line: "Ann Lee, Bo Chen"."""
+    return ", ".join(person.name for person in people)
+
+
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
     """This page's canonical absolute URL: its path, plus ``canonical_params`` and the page number.
@@ -35,16 +53,21 @@ def canonical_url(context):
     ``canonical_params``; anything else a visitor added is left out.
     """
     request = context["request"]
+    return request.build_absolute_uri(request.path) + _query(context, "canonical_params")
+
+
+def _query(context, name):
+    """``?…`` of the page's meaningful parameters (the context's ``name``, normalised by the
+    view) and its page number; empty when there are none."""
     params = [
-        (name, value)
-        for name, values in (context.get("canonical_params") or {}).items()
+        (param, value)
+        for param, values in (context.get(name) or {}).items()
         for value in (values if isinstance(values, list | tuple) else [values])
     ]
     page = context.get("page_obj")
     if page is not None and page.number > 1:
         params.append(("page", page.number))
-    query = f"?{urlencode(params)}" if params else ""
-    return request.build_absolute_uri(request.path) + query
+    return f"?{urlencode(params)}" if params else ""
 
 
 @register.simple_tag(takes_context=True)
@@ -116,3 +139,37 @@ def cover(book, tags=None, label=""):
     authors = [author.name for author in book.ordered_authors]
     design = covers.design(book.title, authors, tag.slug if tag else None)
     return mark_safe(covers.cover_svg(design, label=label))  # noqa: S308 (escaped in cover_svg)
+
+
+class InterfaceLanguage(NamedTuple):
+    """One link of the language switcher: this page in ``code``, named in that language."""
+
+    code: str
+    name: str
+    url: str
+    current: bool
+
+
+@register.simple_tag(takes_context=True)
+def interface_languages(context):
+    """This page in each of the interface's languages (``LANGUAGES``), for the switcher.
+
+    The address keeps the parameters that make the page what it is, as its view normalised
+    them: ``language_params`` where a view gives them (search keeps its tags and page),
+    else ``canonical_params`` and the page number; never a stray parameter a visitor added.
+    An address that names no page (a 404) leads to the other language's home.
+    """
+    request = context["request"]
+    name = "language_params" if "language_params" in context else "canonical_params"
+    here = request.path + _query(context, name)
+    current = get_language()
+    languages = []
+    for code, _ in settings.LANGUAGES:
+        url = translate_url(here, code)
+        if code != current and url == here:
+            with override(code):
+                url = reverse("books:list")
+        languages.append(
+            InterfaceLanguage(code, get_language_info(code)["name_local"], url, code == current)
+        )
+    return languages

@@ -5,6 +5,8 @@
 
   var page = document.querySelector("[data-reading-list]");
   if (!page || !window.fetch) return;
+  // The cards' words, in the interface's language, from the page's data-label-* attributes.
+  var labels = page.dataset;
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -37,8 +39,8 @@
     body.appendChild(title);
     if (data.authors.length) body.appendChild(element("p", "byline", data.authors.join(", ")));
     var meta = element("p", "card-meta");
-    if (data.reading_minutes) meta.appendChild(element("span", "reading-time", data.reading_minutes + " min read"));
-    var mark = element("span", "read-mark", "Read");
+    if (data.reading_time) meta.appendChild(element("span", "reading-time", data.reading_time));
+    var mark = element("span", "read-mark", labels.labelRead || "Read");
     mark.hidden = true;
     meta.appendChild(mark);
     body.appendChild(meta);
@@ -46,7 +48,7 @@
     var actions = element("div", "reading-actions");
     actions.setAttribute("data-reading-actions", "");
     actions.setAttribute("data-slug", data.slug);
-    [["saved", "Save for later"], ["read", "Mark as read"]].forEach(function (pair) {
+    [["saved", labels.labelSave || "Save for later"], ["read", labels.labelMarkRead || "Mark as read"]].forEach(function (pair) {
       var button = element("button", "reading-action", pair[1]);
       button.type = "button";
       button.setAttribute("data-action", pair[0]);

@@ -11,7 +11,7 @@
   list.id = "site-search-suggestions";
   list.className = "search-suggestions";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Suggestions");
+  list.setAttribute("aria-label", input.dataset.labelSuggestions || "Suggestions");
   list.hidden = true;
   form.appendChild(list);
 
@@ -21,7 +21,13 @@
   input.setAttribute("aria-expanded", "false");
 
   // Each suggestion leads to its own page; the last row searches for what was typed.
-  var kinds = { title: "Summary", author: "Author", tag: "Tag", search: "" };
+  // Their labels come in the interface's language from the search box's data-label-* attributes.
+  var kinds = {
+    title: input.dataset.labelTitle || "Summary",
+    author: input.dataset.labelAuthor || "Author",
+    tag: input.dataset.labelTag || "Tag",
+    search: "",
+  };
   var timer = null;
   var active = -1;
   var latest = 0;

@@ -30,10 +30,12 @@
     if (chosen) return chosen;
     return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
+  // The button's label is written by the server, in the interface's language.
+  var darkLabel = toggle ? toggle.textContent : "";
   function showTheme() {
     var dark = effectiveTheme() === "dark";
     toggle.setAttribute("aria-pressed", dark ? "true" : "false");
-    toggle.textContent = "Dark theme";
+    toggle.textContent = darkLabel;
   }
   if (toggle) {
     toggle.hidden = false;
@@ -158,23 +160,28 @@
     }, { passive: true });
     highlight();
 
+    // The buttons' words, in the interface's language, from the summary's data-label-* attributes.
+    var labels = (document.querySelector(".summary") || document.body).dataset;
+    var copyLink = labels.labelCopyLink || "Copy link";
+    var linkCopied = labels.labelLinkCopied || "Link copied";
+    var copyLinkTo = labels.labelCopyLinkTo || "to “{title}”";
     document.querySelectorAll(".chapter h4").forEach(function (heading) {
       var chapter = heading.closest(".chapter");
       var button = document.createElement("button");
       button.type = "button";
       button.className = "copy-link";
       var label = document.createElement("span");
-      label.textContent = "Copy link";
+      label.textContent = copyLink;
       var which = document.createElement("span");
       which.className = "visually-hidden";
-      which.textContent = " to “" + heading.textContent.trim() + "”";
+      which.textContent = " " + copyLinkTo.replace("{title}", heading.textContent.trim());
       button.appendChild(label);
       button.appendChild(which);
       button.addEventListener("click", function () {
         var url = window.location.href.split("#")[0] + "#" + chapter.id;
         var done = function () {
-          label.textContent = "Link copied";
-          window.setTimeout(function () { label.textContent = "Copy link"; }, 2000);
+          label.textContent = linkCopied;
+          window.setTimeout(function () { label.textContent = copyLink; }, 2000);
         };
         if (navigator.clipboard && navigator.clipboard.writeText) {
           navigator.clipboard.writeText(url).then(done, function () {

@@ -1,0 +1,1 @@
+"""The project's own date formats per language, over Django's (``FORMAT_MODULE_PATH``)."""

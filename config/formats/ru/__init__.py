@@ -1,0 +1,1 @@
+"""Russian formats: Django's, with the time zone on a scheduled time."""
