@@ -99,7 +99,7 @@ def build_every_value_library():
     ru = build_summary(
         title="Война и мир: 战争与和平 🕊",
         subtitle="Том первый — «Анна»",
-        tags=["Ёлки", "Машинное обучение", "python"],
+        tags=["Ёлки", "Глубокое обучение", "python"],
         isbn="978-0-306-40615-7",
         year=1869,
         pages=1225,
@@ -144,11 +144,11 @@ def build_every_value_library():
     RelatedLink.objects.create(book=later, target=draft, note="Читать далее", position=3)
     RelatedLink.objects.filter(book=ru, featured=False).update(authors="Автор, Author Two")
     # An editor's own slug for a tag, with its old URL kept; and a merged tag.
-    tag = Tag.objects.get(name="Машинное обучение")
-    old_slug, tag.slug = tag.slug, "ml"
+    tag = Tag.objects.get(name="Глубокое обучение")
+    old_slug, tag.slug = tag.slug, "dl"
     tag.save()
     record_slug_change(tag, old_slug)
-    duplicate = Tag.objects.create(name="ML models", slug="ml-models")
+    duplicate = Tag.objects.create(name="DL models", slug="dl-models")
     later.tags.add(duplicate)
     merge_tags(tag, [duplicate])
     TagRedirect.objects.create(old_slug="старый-тег", tag=Tag.objects.get(name="Ёлки"))
@@ -199,8 +199,8 @@ def test_export_flush_import_restores_every_field_and_cover(tmp_path, media_root
     # The restored library has a history again, starting with the import.
     assert Version.objects.get_for_object(restored).first().revision.comment.startswith("Imported")
     # Old tag URLs still lead to their tags.
-    assert Client().get("/tags/машинное-обучение/").headers["Location"] == "/tags/ml/"
-    assert Client().get("/tags/ml-models/").headers["Location"] == "/tags/ml/"
+    assert Client().get("/tags/глубокое-обучение/").headers["Location"] == "/tags/dl/"
+    assert Client().get("/tags/dl-models/").headers["Location"] == "/tags/dl/"
     # A second export of the restored library is the first one, byte for byte.
     again = io.StringIO()
     call_command("export_summaries", stdout=again)
@@ -267,7 +267,7 @@ def test_a_sqlite_library_round_trips_through_postgresql_and_back(tmp_path):
             _manage(env, "export_summaries", "-o", str(tmp_path / f"export-{number}.json"))
             exports.append((tmp_path / f"export-{number}.json").read_text(encoding="utf-8"))
             snapshots.append(json.loads(_manage(env, "shell", "-c", SNAPSHOT).splitlines()[-1]))
-    assert "ftp://c.example/pub/" in exports[0] and '"slug": "ml"' in exports[0]
+    assert "ftp://c.example/pub/" in exports[0] and '"slug": "dl"' in exports[0]
     for (name, _), export, rows in zip(stages[1:], exports[1:], snapshots[1:], strict=True):
         assert export == exports[0], f"the export from {name} differs"
         for model, expected in snapshots[0].items():

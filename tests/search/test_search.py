@@ -32,24 +32,32 @@ def passages(results, slug):
 # --- The demo library: the "done when" ------------------------------------------------
 
 DEMO = "hands-on-large-language-models"
+# Its Russian translation, which names BERTopic, Chip Huyen and the title too.
+DEMO_RU = "hands-on-large-language-models-ru"
 
 
 @pytest.mark.parametrize(
-    ("query", "anchor", "marked"),
+    ("query", "anchor", "marked", "found"),
     [
-        ("KV-cache", "chapter-1-3", "cache</mark>"),
-        ("BERTopic", "chapter-2-2", "<mark>BERTopic</mark>"),
-        ("Chip Huyen", "related-chapter", "<mark>Chip</mark> <mark>Huyen</mark>"),
-        ("document retrieval", "chapter-2-5", "<mark>document</mark> <mark>retrieval</mark>"),
-        ('"topic modeling"', "chapter-2-2", "Modeling</mark>"),
+        ("KV-cache", "chapter-1-3", "cache</mark>", [DEMO]),
+        ("BERTopic", "chapter-2-2", "<mark>BERTopic</mark>", [DEMO, DEMO_RU]),
+        ("Chip Huyen", "related-chapter", "<mark>Chip</mark> <mark>Huyen</mark>", [DEMO, DEMO_RU]),
+        (
+            "document retrieval",
+            "chapter-2-5",
+            "<mark>document</mark> <mark>retrieval</mark>",
+            [DEMO],
+        ),
+        ('"topic modeling"', "chapter-2-2", "Modeling</mark>", [DEMO]),
     ],
 )
 def test_demo_queries_land_on_the_summary_and_chapter_with_highlights(
-    demo_library, client, query, anchor, marked
+    demo_library, client, query, anchor, marked, found
 ):
     results = search(query)
 
-    assert slugs(results) == [DEMO]
+    # The English summary first (the query's language), then its translation if it matches.
+    assert slugs(results) == found
     best = passages(results, DEMO)[0]
     assert best.url == f"/books/{DEMO}/#{anchor}"
     assert marked in best.title + best.snippet
@@ -262,14 +270,18 @@ def test_did_you_mean_suggests_the_closest_indexed_word(demo_library):
     results = search("BERTopik")
     assert results.suggestion == "bertopic"
     assert results.original_total == 0
-    assert slugs(results) == [DEMO]
+    assert slugs(results) == [DEMO, DEMO_RU]
     nothing = search("qqqqzzzz")
     assert (nothing.total, nothing.suggestion, nothing.hits) == (0, "", [])
 
 
 def test_suggestions_are_titles_authors_and_tags_by_prefix(demo_library):
-    labels = [(s.kind, s.label) for s in suggest("lang")]
-    assert labels == [("title", "Hands-On Large Language Models"), ("search", "Search for “lang”")]
+    labels = [(s.kind, s.label, s.url) for s in suggest("lang")]
+    assert labels == [
+        ("title", "Hands-On Large Language Models", f"/books/{DEMO}/"),
+        ("title", "Hands-On Large Language Models", f"/books/{DEMO_RU}/"),
+        ("search", "Search for “lang”", "/search/?q=lang"),
+    ]
     assert ("author", "Jay Alammar") in [(s.kind, s.label) for s in suggest("ja")]
     assert ("tag", "transformers") in [(s.kind, s.label) for s in suggest("transf")]
     assert [s.label for s in suggest("large lang")][:1] == ["Hands-On Large Language Models"]

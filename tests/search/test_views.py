@@ -13,8 +13,9 @@ def test_search_page_shows_ranked_results_with_highlights(client, demo_library):
     response = client.get("/search/", {"q": "BERTopic"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "1 summary matches" in html
+    assert "2 summaries match" in html  # the demo and its Russian translation
     assert 'href="/books/hands-on-large-language-models/"' in html
+    assert 'href="/books/hands-on-large-language-models-ru/"' in html
     assert 'href="/books/hands-on-large-language-models/#chapter-2-2"' in html
     assert "<mark>BERTopic</mark>" in html
     assert "Jay Alammar, Maarten Grootendorst" in html

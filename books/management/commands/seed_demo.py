@@ -15,13 +15,25 @@ from books.summaries import SummaryFileError, import_file
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
 
+def demo_files():
+    """The demo summary files, a summary naming its translation after the one it names: the
+    link is made when that summary is already in the library."""
+    return sorted(
+        DEMO_DIR.glob("*.json"),
+        key=lambda path: (
+            bool(json.loads(path.read_text(encoding="utf-8")).get("translation_of")),
+            path.name,
+        ),
+    )
+
+
 class Command(BaseCommand):
     """``seed_demo``: import the demo summaries through the regular importer."""
 
     help = "Load the demo summaries. Idempotent: running it again updates them in place."
 
     def handle(self, *args, **options):
-        for path in sorted(DEMO_DIR.glob("*.json")):
+        for path in demo_files():
             try:
                 # The demo files are the truth for the demo summaries: they may replace them.
                 result = import_file(path, replace=True)
