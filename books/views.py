@@ -217,6 +217,8 @@ class BookDetailView(SlugInPath, DetailView):
         return super().get_context_data(
             page=page,
             translations=SimpleLazyObject(lambda: alternates(book)),
+            # One address per summary for search engines: the one in its own language.
+            canonical_path=book.url_in_own_language(),
             get_the_book=get_the_book(book),
             fragment_cache=fragment_cache(self.request, public=book.is_public),
             **kwargs,

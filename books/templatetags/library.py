@@ -50,10 +50,12 @@ def canonical_url(context):
     """This page's canonical absolute URL: its path, plus ``canonical_params`` and the page number.
 
     Views that take query parameters put the meaningful ones, normalised, in
-    ``canonical_params``; anything else a visitor added is left out.
+    ``canonical_params``; anything else a visitor added is left out. A view whose
+    page lives at another address too names the one to index in ``canonical_path``.
     """
     request = context["request"]
-    return request.build_absolute_uri(request.path) + _query(context, "canonical_params")
+    path = context.get("canonical_path") or request.path
+    return request.build_absolute_uri(path) + _query(context, "canonical_params")
 
 
 def _query(context, name):

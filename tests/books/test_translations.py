@@ -64,6 +64,20 @@ def test_linked_pages_name_each_language_under_its_own_prefix(client, pair, url)
     ]
 
 
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("/books/v-rabotu/", "/ru/books/v-rabotu/"),
+        ("/ru/books/v-rabotu/", "/ru/books/v-rabotu/"),
+        ("/ru/books/deep-work/", "/books/deep-work/"),
+        ("/books/deep-work/", "/books/deep-work/"),
+    ],
+)
+def test_a_summary_is_indexed_at_its_own_languages_address(client, pair, url, canonical):
+    html = client.get(url).content.decode()
+    assert f'<link rel="canonical" href="{HOST}{canonical}">' in html
+
+
 def test_the_visible_link_is_written_in_the_translations_language(client, pair):
     html = client.get("/books/deep-work/").content.decode()
     assert '<a href="/ru/books/v-rabotu/" hreflang="ru" lang="ru">Читать по-русски</a>' in html

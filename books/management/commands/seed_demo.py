@@ -39,14 +39,18 @@ class Command(BaseCommand):
                 result = import_file(path, replace=True)
             except SummaryFileError as error:
                 raise CommandError(str(error)) from None
-            for slug in result.created:
-                self.stdout.write(
-                    self.style.SUCCESS(_("Added demo summary: %s") % f"/books/{slug}/")
+            addresses = {
+                book.slug: book.url_in_own_language()
+                for book in Book.objects.filter(
+                    slug__in=[*result.created, *result.updated, *result.unchanged]
                 )
+            }
+            for slug in result.created:
+                self.stdout.write(self.style.SUCCESS(_("Added demo summary: %s") % addresses[slug]))
             for slug in result.updated:
-                self.stdout.write(_("Demo summary updated: %s") % f"/books/{slug}/")
+                self.stdout.write(_("Demo summary updated: %s") % addresses[slug])
             for slug in result.unchanged:
-                self.stdout.write(_("Demo summary up to date: %s") % f"/books/{slug}/")
+                self.stdout.write(_("Demo summary up to date: %s") % addresses[slug])
         for path in sorted((DEMO_DIR / "collections").glob("*.json")):
             collection = self.seed_collection(json.loads(path.read_text()))
             self.stdout.write(_("Demo collection: %s") % collection.get_absolute_url())
