@@ -914,15 +914,17 @@ class TagTranslation(models.Model):
     name = models.CharField(
         validators=[NUL_FREE],
         max_length=100,
-        help_text="The tag's name as readers of this language see it, e.g. “Машинное обучение”.",
+        help_text=_("The tag's name as readers of this language see it, e.g. “Машинное обучение”."),
     )
     slug = models.SlugField(
         validators=[NUL_FREE],
         max_length=100,
         allow_unicode=True,
         blank=True,
-        help_text="The tag's address in this language (/ru/tags/…/). Leave empty to derive it "
-        "from the name.",
+        help_text=_(
+            "The tag's address in this language (/ru/tags/…/). Leave empty to derive it "
+            "from the name."
+        ),
     )
 
     class Meta:
@@ -945,7 +947,7 @@ class TagTranslation(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True)[:100].strip("-") or "tag"
+            self.slug = self.derived_slug()
         old_slug = None
         if self.pk is not None:
             old_slug = (
@@ -958,6 +960,10 @@ class TagTranslation(models.Model):
             TagRedirect.objects.update_or_create(
                 old_slug=old_slug, defaults={"tag_id": self.tag_id}
             )
+
+    def derived_slug(self):
+        """The slug of the name, when an editor or a file gives none."""
+        return slugify(self.name, allow_unicode=True)[:100].strip("-") or "tag"
 
     def summary_ids(self):
         """The summaries carrying the tag: their pages and cards show its name."""

@@ -270,8 +270,9 @@ def tags_named(names):
     return tags
 
 
-def tag_for_import(name, slug=None, redirects=()):
-    """The tag a summary file names, created if need be, with its old slugs leading to it.
+def tag_for_import(name, slug=None, redirects=(), translations=()):
+    """The tag a summary file names, created if need be, with its old slugs leading to it and
+    its names in other languages (``(language, name, slug)``) set.
 
     Found by ``slug`` when the file gives one, else by name ignoring case in every script;
     a new tag gets the file's slug, or taggit's from its name. An old slug becomes a
@@ -286,6 +287,12 @@ def tag_for_import(name, slug=None, redirects=()):
     for old_slug in redirects:
         if old_slug not in live:
             TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
+    for language, local_name, local_slug in translations:
+        translation = TagTranslation.objects.filter(tag=tag, language=language).first()
+        translation = translation or TagTranslation(tag=tag, language=language)
+        if (translation.name, translation.slug) != (local_name, local_slug or translation.slug):
+            translation.name, translation.slug = local_name, local_slug
+            translation.save()  # a changed slug leaves a redirect, as in the admin
     return tag
 
 

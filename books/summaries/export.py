@@ -5,7 +5,7 @@ from itertools import batched
 
 from taggit.models import Tag
 
-from books.models import Book, TagRedirect
+from books.models import Book, TagRedirect, TagTranslation
 
 from .loader import ALL_LINKS, load_summaries
 
@@ -13,25 +13,30 @@ EXPORT_BATCH = 200
 
 
 def tag_redirects(tag_ids):
-    """``{tag id: [old slugs]}``: the old tag URLs that lead to each of ``tag_ids``."""
-    redirects = defaultdict(list)
+    """``{tag id: {"redirects": [old slugs], "translations": {language: {name, slug}}}}``: what
+    a tag carries beyond its name and slug, for each of ``tag_ids`` that carries any."""
+    extras = defaultdict(dict)
     for tag_id, old_slug in (
         TagRedirect.objects.filter(tag__in=tag_ids)
         .order_by("old_slug")
         .values_list("tag_id", "old_slug")
     ):
-        redirects[tag_id].append(old_slug)
-    return redirects
+        extras[tag_id].setdefault("redirects", []).append(old_slug)
+    for tag_id, language, name, slug in (
+        TagTranslation.objects.filter(tag__in=tag_ids)
+        .order_by("language")
+        .values_list("tag_id", "language", "name", "slug")
+    ):
+        extras[tag_id].setdefault("translations", {})[language] = {"name": name, "slug": slug}
+    return extras
 
 
-def export_tag(tag, redirects):
-    """A tag as a name, or as an object when its slug is not its name's or old slugs lead to it."""
-    if tag.slug == Tag().slugify(tag.name) and not redirects:
+def export_tag(tag, extras):
+    """A tag as a name, or as an object when its slug is not its name's, old slugs lead to it or
+    it has names in other languages (``extras``, from ``tag_redirects``)."""
+    if tag.slug == Tag().slugify(tag.name) and not extras:
         return tag.name
-    entry = {"name": tag.name, "slug": tag.slug}
-    if redirects:
-        entry["redirects"] = list(redirects)
-    return entry
+    return {"name": tag.name, "slug": tag.slug, **extras}
 
 
 def translated_slugs(summaries):
@@ -71,7 +76,7 @@ def export_summary(summary, redirects=None, translated=None):
         "sections": [{"heading": s.heading, "body": s.body} for s in summary.sections],
         "audience": [item.text for item in summary.audience],
         "tags": [
-            export_tag(tag, redirects.get(tag.pk, ()))
+            export_tag(tag, redirects.get(tag.pk, {}))
             for tag in sorted(summary.tags, key=lambda tag: (tag.name, tag.pk))
         ],
         "language": book.language,

@@ -34,7 +34,9 @@ from books.models import (
     Part,
     Section,
     TagRedirect,
+    TagTranslation,
     default_language,
+    other_languages,
 )
 from reviews.models import RelatedLink, Review, Takeaway
 
@@ -157,12 +159,34 @@ class ReviewData(Schema):
     takeaways: list[TakeawayData] = []
 
 
+class TagNameData(Schema):
+    """A tag's name, and optionally its slug, in another language than the site's."""
+
+    name: model_text(TagTranslation, "name", required=True)
+    slug: model_text(TagTranslation, "slug") = ""
+
+    @property
+    def derived_slug(self):
+        """The slug the tag's name gets in this language when the file gives none."""
+        return TagTranslation(name=self.name).derived_slug()
+
+
+def _check_tag_languages(value):
+    codes = [code for code, _name in other_languages()]
+    for code in value:
+        if code not in codes:
+            raise ValueError(_("translations: a tag's name is in one of %s") % ", ".join(codes))
+    return value
+
+
 class TagData(Schema):
-    """A tag whose slug is not the one its name would get, or that old tag URLs lead to."""
+    """A tag whose slug is not the one its name would get, that old tag URLs lead to, or that
+    has a name in another language."""
 
     name: model_text(Tag, "name", required=True)
     slug: model_text(Tag, "slug", required=True)
     redirects: list[model_text(TagRedirect, "old_slug", required=True)] = []
+    translations: Annotated[dict[str, TagNameData], AfterValidator(_check_tag_languages)] = {}
 
 
 class RelatedData(Schema):
@@ -212,7 +236,7 @@ class SummaryData(Schema):
         Annotated[
             Annotated[model_text(Tag, "name", required=True), Tag_("str")]
             | Annotated[TagData, Tag_("object")],
-            Discriminator(lambda value: "object" if isinstance(value, dict) else "str"),
+            Discriminator(lambda value: "object" if isinstance(value, dict | TagData) else "str"),
         ]
     ] = []
     language: Annotated[str, AfterValidator(_check_language)] = Field(
@@ -246,9 +270,22 @@ class SummaryData(Schema):
 
     @property
     def tag_entries(self):
-        """Each tag as ``(name, slug or None, old slugs)``: a plain name has neither."""
+        """Each tag as ``(name, slug or None, old slugs, ((language, name, slug), …))``: a plain
+        name has none of the last three."""
         return [
-            (tag, None, ()) if isinstance(tag, str) else (tag.name, tag.slug, tuple(tag.redirects))
+            (tag, None, (), ())
+            if isinstance(tag, str)
+            else (
+                tag.name,
+                tag.slug,
+                tuple(tag.redirects),
+                tuple(
+                    sorted(
+                        (code, t.name, t.slug or t.derived_slug)
+                        for code, t in tag.translations.items()
+                    )
+                ),
+            )
             for tag in self.tags
         ]
 

@@ -236,8 +236,17 @@ def _as_export(summary, current):
         )
     data["authors"] = authors
     data["tags"] = [
-        name if slug is None else {"name": name, "slug": slug, "redirects": list(redirects)}
-        for name, slug, redirects in summary.tag_entries
+        name
+        if slug is None
+        else {
+            "name": name,
+            "slug": slug,
+            "redirects": list(redirects),
+            "translations": {
+                code: {"name": local, "slug": local_slug} for code, local, local_slug in names
+            },
+        }
+        for name, slug, redirects, names in summary.tag_entries
     ]
     if summary.published_at is not None:
         data["published_at"] = summary.published_at
@@ -264,8 +273,14 @@ def _comparable_tag(tag):
     """A tag as a file and an export both can say it: its name ignoring case, and its slug and
     old slugs when they are given (a plain name takes whatever slug the tag has)."""
     if isinstance(tag, str):
-        return (fold(tag), "", ())
-    return (fold(tag["name"]), tag.get("slug") or "", tuple(sorted(tag.get("redirects") or ())))
+        return (fold(tag), "", (), ())
+    names = tag.get("translations") or {}
+    return (
+        fold(tag["name"]),
+        tag.get("slug") or "",
+        tuple(sorted(tag.get("redirects") or ())),
+        tuple(sorted((code, fold(t["name"]), t.get("slug") or "") for code, t in names.items())),
+    )
 
 
 def _comparable(data):

@@ -32,6 +32,7 @@ from books.models import (
     Section,
     Status,
     TagRedirect,
+    TagTranslation,
 )
 from books.tags import merge_tags, record_slug_change
 from reviews.models import RelatedLink, Review, Takeaway
@@ -50,7 +51,7 @@ DERIVED = {"edited_at", "content_digest", "share_card", "share_card_digest"}
 NOT_EXPORTED = {"id", "created_at", "updated_at", "version", "content_type", "old_tag_id", *DERIVED}
 
 LIBRARY_MODELS = [Author, Book, BookAuthor, Section, AudienceItem, Part, Chapter, Review,
-                  Takeaway, RelatedLink, Tag, TaggedItem, TagRedirect]  # fmt: skip
+                  Takeaway, RelatedLink, Tag, TaggedItem, TagRedirect, TagTranslation]  # fmt: skip
 
 
 def natural_key(obj):
@@ -152,6 +153,11 @@ def build_every_value_library():
     later.tags.add(duplicate)
     merge_tags(tag, [duplicate])
     TagRedirect.objects.create(old_slug="старый-тег", tag=Tag.objects.get(name="Ёлки"))
+    # Tags named in Russian too: one a plain name otherwise, one with its own slug already.
+    focus = Tag.objects.create(name="Focus", slug="focus")
+    later.tags.add(focus)
+    TagTranslation.objects.create(tag=focus, language="ru", name="Фокус", slug="фокус")
+    TagTranslation.objects.create(tag=tag, language="ru", name="Глубокое обучение", slug="го")
     Book.objects.update(reading_words=0)  # recounted below, as a commit would
     Book.objects.all().recount_reading_time()
 

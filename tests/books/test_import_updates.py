@@ -6,10 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import translation
+from django.utils.encoding import iri_to_uri
 from reversion.models import Version
+from taggit.models import Tag
 
 from books.models import Book, Chapter, Part, Status
 from reviews.models import RelatedLink, Review
@@ -30,7 +34,9 @@ def write(tmp_path, data, name="summaries.json"):
 def run_import(*args):
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("import_summaries", *map(str, args), stdout=out, stderr=err)
+        # In the site's language, as from a shell, whatever page a test read before.
+        with translation.override(settings.LANGUAGE_CODE):
+            call_command("import_summaries", *map(str, args), stdout=out, stderr=err)
     except CommandError:
         return False, out.getvalue() + err.getvalue()
     return True, out.getvalue() + err.getvalue()
@@ -159,3 +165,28 @@ def test_an_import_whose_cover_is_missing_is_refused(tmp_path, demo_book):
     assert "covers/not-there.jpg" in output and "media folder" in output
     demo_book.refresh_from_db()
     assert not demo_book.cover
+
+
+def test_a_tags_names_in_other_languages_come_in_with_the_file(tmp_path):
+    focus = {"name": "Focus", "slug": "focus", "translations": {"ru": {"name": "Фокус"}}}
+    summary = {"slug": "deep-work", "title": "Deep Work", "status": "published", "tags": [focus]}
+    path = write(tmp_path, [summary])
+    assert run_import(path)[0]
+    translation = Tag.objects.get(slug="focus").translations.get()
+    assert (translation.language, translation.name, translation.slug) == ("ru", "Фокус", "фокус")
+    page = Client().get("/ru/books/deep-work/").content.decode()
+    assert f'href="{iri_to_uri("/ru/tags/фокус/")}">Фокус</a>' in page
+    # The same file again changes nothing; a new Russian name moves the old address aside.
+    assert "1 unchanged" in run_import(path)[1]
+    focus["translations"]["ru"] = {"name": "Сосредоточенность", "slug": "sosredotochennost"}
+    assert run_import(write(tmp_path, [summary]))[0]
+    assert Client().get("/ru/tags/фокус/").status_code == 301
+
+
+@pytest.mark.parametrize("language", ["en", "xx"])
+def test_a_tag_name_in_a_language_the_site_has_not_is_refused(tmp_path, language):
+    focus = {"name": "Focus", "slug": "focus", "translations": {language: {"name": "F"}}}
+    path = write(tmp_path, [{"slug": "deep-work", "title": "Deep Work", "tags": [focus]}])
+    imported, output = run_import(path)
+    assert not imported and "translations" in output
+    assert not Book.objects.exists()
