@@ -32,6 +32,8 @@ LIGHTHOUSE_PAGES = {
     "summary": "/books/hands-on-large-language-models/",
     "tag": "/tags/llm/",
     "search": "/search/?q=attention",
+    "home (ru)": "/ru/",
+    "summary (ru)": "/ru/books/hands-on-large-language-models-ru/",
 }
 PAGES = {
     **LIGHTHOUSE_PAGES,
@@ -46,6 +48,10 @@ PAGES = {
     "reading list": "/reading-list/",
     "search, nothing found": "/search/?q=zzzzqqq",
     "not found": "/books/no-such-summary/",
+    "tag (ru)": "/ru/tags/llm/",
+    "search (ru)": "/ru/search/?q=трансформеры",
+    "all summaries (ru)": "/ru/books/?lang=ru",
+    "not found (ru)": "/ru/books/no-such-summary/",
 }
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 

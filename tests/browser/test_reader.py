@@ -85,3 +85,32 @@ def test_dark_scheme_on_a_phone(library, open_page, artifacts):
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(26, 25, 23)"
     page.screenshot(path=str(artifacts / "summary-phone-dark.png"), full_page=True)
+
+
+def test_a_russian_reader_goes_from_home_to_a_tag_to_the_summary_and_on_to_the_english_one(
+    library, open_page
+):
+    """One pass in Russian: home → tag → the Russian summary → its English version."""
+    from playwright.sync_api import expect
+
+    page = open_page(**DESKTOP)
+    page.goto(library.url + "/ru/")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("книг")
+
+    page.locator(".tag-cloud").get_by_role("link", name=re.compile(r"^LLM\b")).click()
+    expect(page).to_have_url(re.compile(r"/ru/tags/llm/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("LLM")
+
+    card = page.locator('article.card[data-slug="hands-on-large-language-models-ru"]')
+    card.get_by_role("link", name=SUMMARY).click()
+    expect(page).to_have_url(re.compile(r"/ru/books/hands-on-large-language-models-ru/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(SUMMARY)
+    expect(page.locator(".reading-time").first).to_contain_text("минут")
+    expect(page.get_by_role("navigation", name="Содержание")).to_be_visible()
+
+    page.get_by_role("link", name="Read in English").click()
+    expect(page).to_have_url(re.compile(r"/books/hands-on-large-language-models/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".reading-time").first).to_contain_text("min read")
+    expect(page.get_by_role("link", name="Читать по-русски")).to_have_attribute("lang", "ru")
