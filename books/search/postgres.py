@@ -420,7 +420,7 @@ class PostgresBackend(SharedTables):
         sql = (
             "SELECT kind, name, slug, book_id FROM search_name "
             "WHERE vector @@ to_tsquery('library_simple', %s) "
-            f"AND book_id IN ({public}) ORDER BY length(name), name LIMIT %s"
+            f"AND book_id IN ({public}) ORDER BY length(name), name, slug LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [" & ".join(lexemes), *params, limit])

@@ -368,7 +368,7 @@ class SQLiteBackend(SharedTables):
         public, params = Public().exists_sql("search_name.book_id")
         sql = (
             "SELECT kind, name, slug, book_id FROM search_name WHERE search_name MATCH %s "
-            f"AND {public} ORDER BY rank LIMIT %s"
+            f"AND {public} ORDER BY rank, slug LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [" AND ".join(terms), *params, limit])
