@@ -21,6 +21,7 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 from library_server import CHROMIUM, CHROMIUM_ARGS, ROOT, serving
 
@@ -49,7 +50,7 @@ PAGES = {
     "search, nothing found": "/search/?q=zzzzqqq",
     "not found": "/books/no-such-summary/",
     "tag (ru)": "/ru/tags/llm/",
-    "search (ru)": "/ru/search/?q=трансформеры",
+    "search (ru)": "/ru/search/?q=" + quote("трансформеры"),
     "all summaries (ru)": "/ru/books/?lang=ru",
     "not found (ru)": "/ru/books/no-such-summary/",
 }
