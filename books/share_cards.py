@@ -146,7 +146,9 @@ def render_card(book, author_names, tag_slug):
     draw.rectangle([text_left, 520, text_left + 60, 526], fill="#0b57d0")
     draw.text((text_left, 540), f"{SITE_NAME} · a summary", font=_font(28, serif=False), fill=INK)
     output = io.BytesIO()
-    image.save(output, format="PNG", optimize=True)
+    # Pillow's default compression: ``optimize=True`` made a card 5 % smaller and took 3.5
+    # times as long to encode (52 ms against 14), which a bulk import pays once per summary.
+    image.save(output, format="PNG")
     return output.getvalue()
 
 
