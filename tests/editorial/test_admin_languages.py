@@ -98,6 +98,9 @@ def test_the_summary_page_speaks_russian(demo_book):
     )
     assert "Ссылки для просмотра" in html
     assert "The opening hook" not in html and "What this summary has" not in html
+    # The words the page's script shows (contents bar, collapse buttons, the alt-text prompt).
+    assert 'data-collapse="Свернуть"' in html and 'data-expand="Развернуть"' in html
+    assert 'data-alt-prompt="Опишите это изображение' in html
 
 
 def test_the_conflict_screen_speaks_russian(demo_book):

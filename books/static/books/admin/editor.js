@@ -2,6 +2,13 @@
 // who else is editing, collapsible groups with a contents bar, scheduling, and alt text for
 // uploaded images. Nothing goes to the server until the editor saves (the heartbeat only
 // says "I have this page open").
+// The words it shows, in the editor's language: from the admin page (templates/admin/base_site.html).
+function label(name, fallback) {
+  "use strict";
+  var labels = document.getElementById("editor-labels");
+  return (labels && labels.dataset[name]) || fallback;
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
 
@@ -275,7 +282,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var blocks = [];
     var checklist = document.getElementById("checklist");
     if (checklist) {
-      blocks.push({ element: checklist, title: "Checklist" });
+      blocks.push({ element: checklist, title: label("checklist", "Checklist") });
     }
     form.querySelectorAll("fieldset.module > h2, fieldset.module > legend").forEach(function (heading) {
       var fieldset = heading.parentElement;
@@ -297,18 +304,18 @@ document.addEventListener("DOMContentLoaded", function () {
       var toggle = document.createElement("button");
       toggle.type = "button";
       toggle.className = "group-toggle";
-      toggle.textContent = "Collapse";
+      toggle.textContent = label("collapse", "Collapse");
       toggle.setAttribute("aria-expanded", "true");
       toggle.addEventListener("click", function () {
         var collapsed = group.classList.toggle("group-collapsed");
-        toggle.textContent = collapsed ? "Expand" : "Collapse";
+        toggle.textContent = collapsed ? label("expand", "Expand") : label("collapse", "Collapse");
         toggle.setAttribute("aria-expanded", collapsed ? "false" : "true");
       });
       heading.appendChild(toggle);
     });
     var shareLinks = document.getElementById("share-links");
     if (shareLinks) {
-      blocks.push({ element: shareLinks, title: "Share links" });
+      blocks.push({ element: shareLinks, title: label("shareLinks", "Share links") });
     }
     blocks.forEach(function (block) {
       if (!block.element.id) {
@@ -360,8 +367,11 @@ document.addEventListener("DOMContentLoaded", function () {
         return;
       }
       var alt = window.prompt(
-        "Describe this image for readers who cannot see it (alt text). " +
-          "Leave empty only for a purely decorative image."
+        label(
+          "altPrompt",
+          "Describe this image for readers who cannot see it (alt text). " +
+            "Leave empty only for a purely decorative image."
+        )
       );
       if (!alt) {
         return;
