@@ -1,6 +1,7 @@
 """Shared fixtures: fast hashing, throwaway media, an editor account and the demo library."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -62,6 +63,19 @@ def interface_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): …`` runs the after-commit work (search index, page cache) as it ends,
+    as a real save would."""
+
+    @contextmanager
+    def block():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+
+    return block
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ English stays at the addresses it always had; Russian is the same page under /ru
 """
 
 import re
-from contextlib import contextmanager
 from datetime import date
 from html import unescape
 
@@ -54,18 +53,6 @@ def switcher(html):
         assert attrs["lang"] == attrs["hreflang"]
         links[attrs["lang"]] = (unescape(attrs["href"]), name, attrs.get("aria-current") == "page")
     return links
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run the after-commit work (the search index, the page cache) as a real save would."""
-
-    @contextmanager
-    def block():
-        with django_capture_on_commit_callbacks(execute=True):
-            yield
-
-    return block
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ real commit would (pytest-django's transaction never commits).
 """
 
 import json
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,18 +42,6 @@ def token_store(request, settings):
     """
     settings.PAGE_CACHE_TOKENS = request.param
     return request.param
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """``with committed(): …`` runs the on-commit callbacks (search, page cache) as it ends."""
-
-    @contextmanager
-    def block():
-        with django_capture_on_commit_callbacks(execute=True):
-            yield
-
-    return block
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ and refreshed exactly; share cards are drawn after the commit, and again only wh
 Marked ``cache``: CI runs this module again against Redis (TEST_REDIS_URL).
 """
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,6 @@ from tests.factories import BookAuthorFactory, build_summary
 pytestmark = [pytest.mark.django_db, pytest.mark.cache]
 
 CORPUS = Path(__file__).resolve().parents[1] / "search" / "corpus"
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    @contextmanager
-    def block():
-        with django_capture_on_commit_callbacks(execute=True):
-            yield
-
-    return block
 
 
 @pytest.fixture
