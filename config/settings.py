@@ -114,16 +114,17 @@ MIDDLEWARE = [
     "config.log.RequestIdMiddleware",
     "config.security.RejectTraceMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Readers' pages from the cache (books/cache.py). A hit is answered here; the headers
+    # the middleware below adds (CSP, Content-Language, Vary…) are stored with the page.
+    "books.cache.PageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.security.RejectNulCharactersMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     # The interface's language, from the address (/ru/…) on readers' pages, else the
-    # language cookie or the browser's: before the page cache, which resolves the address.
+    # language cookie or the browser's.
     "django.middleware.locale.LocaleMiddleware",
     # The admin (not under i18n_patterns) in the language the editor chose.
     "config.locale.EditorLanguageMiddleware",
-    # Readers' pages from the cache (books/cache.py): below the headers every response gets.
-    "books.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

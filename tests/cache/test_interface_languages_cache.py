@@ -44,3 +44,16 @@ def test_each_language_has_its_own_cached_page(client, summary, url):
     # …nor the English address the Russian one, whatever the browser prefers.
     state, english_again = visit(client, url, accept_language="ru")
     assert state == "hit" and english_again == english and "Конспекты книг" not in english_again
+
+
+@pytest.mark.parametrize("prefix", ["", "/ru"])
+def test_a_hit_carries_the_headers_of_the_page_it_stores(client, summary, prefix):
+    """The middleware below the cache (language, CSP, frames) is skipped on a hit: what it
+    added is stored with the page and sent again."""
+    miss = client.get(prefix + summary)
+    hit = client.get(prefix + summary)
+    assert (miss.headers["X-Page-Cache"], hit.headers["X-Page-Cache"]) == ("miss", "hit")
+    assert hit.headers["Content-Language"] == (prefix.strip("/") or "en")
+    for header in ("Content-Language", "Content-Security-Policy", "X-Frame-Options", "ETag"):
+        assert hit.headers[header] == miss.headers[header], header
+    assert hit.content == miss.content
