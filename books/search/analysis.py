@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from .language import analysed_keys, fold, stem, supported_languages, words_of
 from .synonyms import expansions
 
-# A bound on the engine work of one query after synonyms and languages multiply it.
+# Bounds on the engine work of one query after synonyms and languages multiply it: its
+# alternatives, and among them its phrases (each costs a check of word positions in every
+# summary holding its words; docs/search.md, "Expensive queries").
 MAX_ALTERNATIVES = 16
+MAX_PHRASE_ALTERNATIVES = 3
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ def analyse(parsed, languages, synonym_rows):
     languages = tuple(languages) or tuple(supported_languages()[:1])
     by_key = expansions(synonym_rows)
     analysed = AnalysedQuery(parsed, languages, query_language(parsed, languages))
-    budget = [MAX_ALTERNATIVES]
+    budget = {"all": MAX_ALTERNATIVES, "phrases": MAX_PHRASE_ALTERNATIVES}
+    phrases = set()  # stems of the phrases counted: the same stems in two languages count once
 
     def alternatives(clause):
         forms = [tuple(clause.words)]
@@ -87,10 +91,14 @@ def analyse(parsed, languages, synonym_rows):
                 )
                 if alternative in found:
                     continue
-                if number and budget[0] <= 0:
+                new_phrase = alternative.phrase and alternative.stems not in phrases
+                if number and (budget["all"] <= 0 or (new_phrase and budget["phrases"] <= 0)):
                     break  # the reader's own words always count; synonyms while there is room
                 found[alternative] = None
-                budget[0] -= 1
+                budget["all"] -= 1
+                if new_phrase:
+                    phrases.add(alternative.stems)
+                    budget["phrases"] -= 1
         return list(found)
 
     for group in parsed.groups:

@@ -67,6 +67,13 @@ def _any(alternatives):
     return "(" + " OR ".join(dict.fromkeys(quoted(a.stems) for a in alternatives)) + ")"
 
 
+def _any_unordered(alternatives):
+    # Each phrase as its words in any order and place: matches a superset of ``_any``'s
+    # and needs no word positions, so FTS5 counts it from its doclists alone.
+    terms = (" AND ".join(quoted([stem]) for stem in a.stems) for a in alternatives)
+    return "(" + " OR ".join(f"({term})" for term in dict.fromkeys(terms)) + ")"
+
+
 class SQLiteBackend(SharedTables):
     """Search through FTS5."""
 
@@ -190,7 +197,9 @@ class SQLiteBackend(SharedTables):
         expression = " AND ".join(_any(group) for group in analysed.groups)
         for alternatives in analysed.excluded:
             expression = f"({expression}) NOT {_any(alternatives)}"
-        return {"books": expression, "any": _any(analysed.alternatives)}
+        # At least as many summaries as "books" match (no phrases, no exclusions), cheap to count.
+        ceiling = " AND ".join(_any_unordered(group) for group in analysed.groups)
+        return {"books": expression, "any": _any(analysed.alternatives), "ceiling": ceiling}
 
     def matched_sql(self, compiled, public):
         # FTS5 finds the matches, then each is looked up by key to check it is
@@ -209,34 +218,23 @@ class SQLiteBackend(SharedTables):
         it is. An exact title or author, then the query's own language, come first.
         """
         with connection.cursor() as cursor:
-            # FTS5 counts matches without reading them: cheap, and the number
-            # decides how to check them against the public summaries.
+            # How to check the matches against the public summaries depends on how many
+            # there are. FTS5 counts the ceiling's matches from its doclists alone (where
+            # counting the query's own would check every phrase's word positions: the
+            # most expensive part of a query of common phrases).
             cursor.execute(
-                "SELECT count(*) FROM search_book WHERE search_book MATCH %s", [compiled["books"]]
+                "SELECT count(*) FROM search_book WHERE search_book MATCH %s", [compiled["ceiling"]]
             )
-            candidates = cursor.fetchone()[0]
-            if not candidates:
+            ceiling = cursor.fetchone()[0]
+            if not ceiling:
                 return 0, [], []
-            few = candidates <= PUBLIC_LOOKUP_LIMIT
-            if few:
-                # A few matches: look each up by key, and score their bodies.
-                public_sql, params = public.exists_sql("search_book.rowid")
-                body = BODY_BM25
-            else:
-                # Many: build the set of public ids once (from an index) and test
-                # membership; "+" keeps SQLite from probing FTS5 once per public id.
-                ids_sql, params = public.ids_sql
-                public_sql = f"+search_book.rowid IN ({ids_sql})"
-                body = "0"
-            cursor.execute(
-                f"SELECT search_book.rowid, f.tags, {body}, f.completeness, "
-                "f.language = %s, +search_book.rowid IN "
-                "(SELECT book_id FROM search_key WHERE key = %s) "
-                "FROM search_book CROSS JOIN search_facet f ON f.book_id = search_book.rowid "
-                f"WHERE search_book MATCH %s AND {public_sql}",
-                [own_language, key, compiled["books"], *params],
-            )
-            rows = cursor.fetchall()
+            rows = None
+            if ceiling > PUBLIC_LOOKUP_LIMIT:
+                rows = self._matches(cursor, compiled, public, key, own_language, few=False)
+            if rows is None or 0 < len(rows) <= PUBLIC_LOOKUP_LIMIT:
+                # A few public matches: their bodies' scores too (the costly part for
+                # a word most summaries hold).
+                rows = self._matches(cursor, compiled, public, key, own_language, few=True)
             if not rows:
                 return 0, [], []
             # The short fields, each scored in its own table (one statement for the three).
@@ -273,6 +271,32 @@ class SQLiteBackend(SharedTables):
         facets = count_facets([], tags, len(rows), counts=counts)
         page = [-key[3] for key in scored[offset : offset + limit]]
         return len(rows), page, facets
+
+    @staticmethod
+    def _matches(cursor, compiled, public, key, own_language, *, few):
+        """Every public match: ``(id, tags, body's bm25, completeness, own language, exact)``.
+
+        ``few``: each match is looked up by key to check it is public, and its body
+        scored. Otherwise the set of public ids is built once (from an index) and
+        tested ("+" keeps SQLite from probing FTS5 once per public id), and the body's
+        score is left out.
+        """
+        if few:
+            public_sql, params = public.exists_sql("search_book.rowid")
+            body = BODY_BM25
+        else:
+            ids_sql, params = public.ids_sql
+            public_sql = f"+search_book.rowid IN ({ids_sql})"
+            body = "0"
+        cursor.execute(
+            f"SELECT search_book.rowid, f.tags, {body}, f.completeness, "
+            "f.language = %s, +search_book.rowid IN "
+            "(SELECT book_id FROM search_key WHERE key = %s) "
+            "FROM search_book CROSS JOIN search_facet f ON f.book_id = search_book.rowid "
+            f"WHERE search_book MATCH %s AND {public_sql}",
+            [own_language, key, compiled["books"], *params],
+        )
+        return cursor.fetchall()
 
     def bare(self, compiled):
         """The engine alone, for the benchmark: MATCH … ORDER BY bm25 LIMIT 10."""

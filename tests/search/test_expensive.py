@@ -7,7 +7,9 @@ from django.db import connection
 import books.search.core
 import books.search.sqlite
 from books.search import get_backend, search
+from books.search.analysis import MAX_PHRASE_ALTERNATIVES, analyse, clause_keys
 from books.search.query import MAX_ALTERNATIVES, MAX_CLAUSES, MAX_PHRASES, TOO_SLOW, parse
+from tests.factories import BookFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +27,35 @@ def test_phrases_alternatives_and_terms_are_capped():
     # hyphenated words are phrases too, and count as such
     assert len([c for c in parse("a1-b1 a2-b2 a3-b3 a4-b4 a5-b5").clauses if len(c.words) > 1]) <= 3
     assert len(parse('"' + " ".join(f"w{n}" for n in range(50)) + '"').clauses[0].words) <= 6
+
+
+def test_synonyms_add_a_bounded_number_of_phrases_and_the_readers_words_always_count():
+    """Synonym sets that fan each word out to phrases cannot multiply a query's position
+    checks: phrases beyond the bound are left out, the words the reader typed never."""
+    parsed = parse("alpha beta gamma delta")
+    rows = [
+        (key, ", ".join([word] + [f"{word} phrase{n} words" for n in range(5)]))
+        for word, key in zip(["alpha", "beta", "gamma", "delta"], clause_keys(parsed), strict=True)
+    ]
+    analysed = analyse(parsed, ["en", "ru"], rows)
+    alternatives = [alt for group in analysed.groups for alt in group]
+    assert len({alt.stems for alt in alternatives if alt.phrase}) == MAX_PHRASE_ALTERNATIVES
+    typed = {alt.words for alt in alternatives if not alt.phrase}
+    assert {("alpha",), ("beta",), ("gamma",), ("delta",)} <= typed
+
+
+@pytest.mark.parametrize("filler", [3, 30])
+def test_a_phrase_finds_only_its_own_order_among_few_or_many_matches(indexed, filler, monkeypatch):
+    """The engine sizes its work on a cheap count of the phrase's words in any order: a
+    phrase still matches only where its words stand together, however many hold them."""
+    monkeypatch.setattr(books.search.sqlite, "PUBLIC_LOOKUP_LIMIT", 10)
+    with indexed():
+        together = BookFactory(title="Queues", lede="Backpressure control keeps queues short.")
+        for number in range(filler):
+            BookFactory(title=f"Filler {number}", lede="Control the flow; backpressure is later.")
+    found = search('"backpressure control"')
+    assert (found.total, [hit.slug for hit in found.hits]) == (1, [together.slug])
+    assert search("backpressure control").total == filler + 1
 
 
 def test_a_capped_query_still_searches_and_says_it_was_shortened(client, demo_library):
