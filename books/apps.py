@@ -51,11 +51,8 @@ class BooksConfig(AppConfig):
             deleted_before=[Book, Chapter],
         )  # fmt: skip
         changes.follow_tags(Book)
-        # Imported for their side effects: the listeners of summaries_changed (the share
-        # cards, the page cache and the search index), what the history records, and the
-        # system checks. Receivers run in this order: a card is drawn before the pages
-        # that point to it are retired.
-        from . import share_cards  # noqa: F401, I001
+        # Imported for their side effects: the listeners of summaries_changed (the page
+        # cache and the search index), what the history records, and the system checks.
         from . import cache  # noqa: F401
         from .search import checks, receivers  # noqa: F401
         from .summaries import revisions  # noqa: F401

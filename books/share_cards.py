@@ -1,10 +1,10 @@
 """Share cards: the 1200 x 630 PNG that ``og:image`` and the Twitter card point to.
 
 Drawn with Pillow from the cover (the uploaded one, or the generated design of
-``books.covers``), the title and the authors. A card is rendered once, after the
-commit that saved its summary (``summaries_changed``), and again only when what
-it shows changes: its ``share_card_digest`` names the title, authors, cover and
-main tag it was drawn from.
+``books.covers``), the title and the authors. A card is drawn when it is first
+asked for (``current_card``, behind the ``og:image`` address), and again only when
+what it shows changes: its ``share_card_digest`` names the title, authors, cover
+and main tag it was drawn from. Saving or importing a summary draws nothing.
 """
 
 import hashlib
@@ -16,12 +16,10 @@ from textwrap import wrap
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.dispatch import receiver
 from PIL import Image, ImageDraw, ImageFont
 from taggit.models import TaggedItem
 
 from . import covers
-from .changes import summaries_changed
 from .models import Book, BookAuthor
 
 logger = logging.getLogger(__name__)
@@ -189,10 +187,16 @@ def refresh_share_cards(book_ids):
             field.storage.delete(old)
 
 
-@receiver(summaries_changed, dispatch_uid="books.share_cards.refresh")
-def refresh_after_change(sender, book_ids, **kwargs):
+def current_card(book_id):
+    """The share card of the summary ``book_id`` as it is now: drawn first if it has none,
+    or one of an older title, authors, cover or tag. None if it cannot be drawn."""
     try:
         with transaction.atomic():
-            refresh_share_cards(book_ids)
+            # Two readers asking at once take turns: the second finds the card drawn.
+            Book.objects.select_for_update().filter(pk=book_id).exists()
+            refresh_share_cards([book_id])
     except OSError:
-        logger.exception("Could not draw the share cards of summaries %s", sorted(book_ids))
+        logger.exception("Could not draw the share card of summary %s", book_id)
+        return None
+    card = Book.objects.only("share_card").get(pk=book_id).share_card
+    return card or None

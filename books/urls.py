@@ -23,6 +23,7 @@ urlpatterns = [
         cached_page(views.BookDetailView.as_view(), summary=True),
         name="detail",
     ),
+    path("books/<str:slug>/share-card.png", views.share_card, name="share_card"),
     path("tags/", cached_page(views.TagListView.as_view(), params=["sort"]), name="tags"),
     path(
         "tags/<str:slug>/",

@@ -5,7 +5,12 @@ from urllib.parse import urlencode
 from django.core.validators import slug_unicode_re
 from django.db.models import Count
 from django.db.models.functions import Lower
-from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -15,12 +20,13 @@ from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from books.curation.models import Collection
 
-from . import covers
+from . import covers, share_cards
 from . import tags as tag_lookups
 from .cache import fragment_cache
 from .feeds import feed_url_of
@@ -323,6 +329,17 @@ class ReadingListView(TemplateView):
     """
 
     template_name = "books/reading_list.html"
+
+
+@require_safe
+def share_card(request, slug):
+    """A public summary's share card (``og:image``): drawn on first request, then a redirect
+    to the picture."""
+    book = get_object_or_404(Book.objects.published().only("pk"), slug=slug)
+    card = share_cards.current_card(book.pk)
+    if card is None:
+        raise Http404(gettext("This summary has no share card."))
+    return HttpResponseRedirect(card.url)
 
 
 def reading_list_cards(request):

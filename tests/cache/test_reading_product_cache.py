@@ -1,5 +1,5 @@
 """The new readers' pages (/books/, /authors/, collections, the reading list's cards) are cached
-and refreshed exactly; share cards are drawn after the commit, and again only when they change.
+and refreshed exactly; share cards are drawn when first asked for, and again only when they change.
 
 Marked ``cache``: CI runs this module again against Redis (TEST_REDIS_URL).
 """
@@ -153,37 +153,61 @@ def test_a_typed_link_connects_on_every_cached_page_once_its_summary_is_imported
 # --- Share cards --------------------------------------------------------------------------------
 
 
-def test_a_share_card_is_drawn_after_the_commit_and_named_by_og_image(client, library, media_root):
+def card_of(client, book):
+    """Ask for ``book``'s share card as a link preview would; return its stored name."""
+    response = client.get(f"{book.get_absolute_url()}share-card.png")
+    assert response.status_code == 302
+    book.refresh_from_db()
+    assert response["Location"] == book.share_card.url
+    return book.share_card.name
+
+
+def test_saving_draws_no_card_and_og_image_names_the_card_drawn_on_first_request(
+    client, library, media_root
+):
     alpha = Book.objects.get(pk=library["alpha"].pk)
-    assert alpha.share_card.name.startswith("share-cards/alpha-title-")
-    with Image.open(alpha.share_card.path) as card:
-        assert card.size == (1200, 630) and card.format == "PNG"
+    assert not alpha.share_card  # saving (or importing) draws nothing
     html = get(client, alpha.get_absolute_url())[1]
-    assert f'<meta property="og:image" content="http://testserver{alpha.share_card.url}">' in html
+    address = f"http://testserver{alpha.get_absolute_url()}share-card.png"
+    assert f'<meta property="og:image" content="{address}">' in html
+    assert f'<meta name="twitter:image" content="{address}">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
 
+    assert card_of(client, alpha).startswith("share-cards/alpha-title-")
+    with Image.open(alpha.share_card.path) as card:
+        assert card.size == (1200, 630) and card.format == "PNG"
+    assert client.get(alpha.share_card.url).status_code == 200
 
-def test_a_share_card_is_redrawn_only_when_what_it_shows_changes(library, committed):
+
+def test_a_share_card_is_redrawn_only_when_what_it_shows_changes(client, library, committed):
     alpha = Book.objects.get(pk=library["alpha"].pk)
-    first = alpha.share_card.name
+    first = card_of(client, alpha)
+    assert card_of(client, alpha) == first
     with committed():
         alpha.lede = "A new lede the card does not show."
         alpha.save()
-    alpha.refresh_from_db()
-    assert alpha.share_card.name == first
+    assert card_of(client, alpha) == first
     with committed():
         alpha.title = "Alpha renamed"
         alpha.save()
-    alpha.refresh_from_db()
-    assert alpha.share_card.name != first
+    renamed = card_of(client, alpha)
+    assert renamed != first
     assert not alpha.share_card.storage.exists(first)  # the old picture is gone
     with committed():
         author = library["author"]
         author.name = "Ada Renamed"
         author.save()
-    before = alpha.share_card.name
-    alpha.refresh_from_db()
-    assert alpha.share_card.name != before
+    assert card_of(client, alpha) != renamed
+
+
+def test_a_draft_has_no_share_card_for_anyone(client, library, committed):
+    alpha = library["alpha"]
+    url = f"{alpha.get_absolute_url()}share-card.png"
+    with committed():
+        Book.objects.filter(pk=alpha.pk).update(status=Status.DRAFT)
+    assert client.get(url).status_code == 404
+    assert client.get("/books/no-such-summary/share-card.png").status_code == 404
+    assert not Book.objects.get(pk=alpha.pk).share_card
 
 
 def test_draw_share_cards_catches_up_summaries_saved_before_cards_existed(library):

@@ -1,4 +1,4 @@
-"""Draw the share cards of summaries that have none or an outdated one (e.g. after upgrading)."""
+"""Draw the share cards of summaries that have none or an outdated one, ahead of readers."""
 
 from itertools import batched
 
@@ -12,11 +12,11 @@ BATCH = 200
 
 
 class Command(BaseCommand):
-    """``draw_share_cards``: what saving a summary does for its card, for every summary."""
+    """``draw_share_cards``: what a reader's first request does for a card, for every summary."""
 
     help = (
         "Draw the 1200 x 630 share card of every summary whose card is missing or shows an old "
-        "title, authors, cover or tag. Cards are drawn on save; this catches up older summaries."
+        "title, authors, cover or tag. Cards are drawn when first asked for; this draws them ahead."
     )
 
     def handle(self, *args, **options):
