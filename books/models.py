@@ -607,7 +607,9 @@ class Book(SummaryRowsMixin, RenderedMarkdownMixin, CountedWords):
         """This summary, those whose related links show its title, its translations, and
         those it was a translation of until this save."""
         former = getattr(self, "_former_translation_of", None)
-        ids = {self.pk} | Book.objects.linking_to([self.pk])
+        # The write path marks the summaries linking to all it saved at once, when it ends.
+        in_write = getattr(self, "saved_by_write_path", False)
+        ids = {self.pk} | (set() if in_write else Book.objects.linking_to([self.pk]))
         return ids | ({former} | Book.objects.translating([former]) if former else set())
 
     def get_absolute_url(self):

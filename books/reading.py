@@ -15,16 +15,23 @@ from django.apps import apps
 from django.db import models
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils.html import strip_tags
 from django.utils.translation import ngettext
 
 WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
 
 
+# A tag with its attributes, quoted values may hold ">": enough for the sanitised HTML the
+# site stores. Django's ``strip_tags`` (an HTML parser run until nothing changes) was a tenth
+# of a bulk import's time.
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
 def count_words(*texts):
     """Words in ``texts`` (plain text or HTML; tags and their attributes are not counted)."""
-    return sum(len(_WORD.findall(strip_tags(text))) for text in texts if text)
+    return sum(
+        len(_WORD.findall(_TAG.sub("", text) if "<" in text else text)) for text in texts if text
+    )
 
 
 def reading_minutes(words):

@@ -75,7 +75,11 @@ class SummaryWrite:
                 book.full_clean(validate_unique=False, validate_constraints=False)
             except ValidationError as error:
                 raise InvalidSummaryError(book, error) from None
-            book.save()
+            book.saved_by_write_path = True  # ``finish`` marks the summaries linking to it
+            try:
+                book.save()
+            finally:
+                book.saved_by_write_path = False
             self.book_ids.add(book.pk)
         if write_rows is not None:
             write_rows()
