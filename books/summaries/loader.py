@@ -8,11 +8,13 @@ shows the same rows in the same order, with chapters numbered once
 (``number_chapters``).
 """
 
+import string
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from taggit.models import TaggedItem
 
 from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
@@ -218,15 +220,22 @@ def _review(book):
         return None
 
 
+# SQLite's LOWER() folds A-Z only; PostgreSQL's every letter.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
 def _typed_targets(links):
-    """Published summaries whose title is one typed in ``links`` (any case): one query."""
+    """Published summaries whose title is one typed in ``links`` (any case): one query.
+
+    Found through the index on ``LOWER(title)``, under each title lowered as either
+    engine lowers it, and only then checked to be public.
+    """
     titles = {link.title for link in links}
     if not titles:
         return []
-    matches = Q()
-    for title in titles:
-        matches |= Q(title__iexact=title)
-    return list(Book.objects.published().filter(matches).only(*LINKED_BOOK_FIELDS))
+    forms = {form for title in titles for form in (title.lower(), title.translate(_ASCII_LOWER))}
+    typed = Book.objects.alias(lowered=Lower("title")).filter(lowered__in=forms).values("pk")
+    return list(Book.objects.published().filter(pk__in=typed).only(*LINKED_BOOK_FIELDS))
 
 
 def _names(text):
@@ -255,9 +264,14 @@ def _more_like_this(summary, limit):
     """Published summaries sharing tags with ``summary``, except those it links to."""
     book = summary.book
     linked = [link.target_id for link in summary.links if link.target_id]
+    tags = [item.tag_id for item in summary.tagged_items]
+    tagged = TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(Book), tag_id__in=tags
+    ).values("object_id")
     return (
         Book.objects.published()
-        .sharing_tags(book.pk, [item.tag_id for item in summary.tagged_items])
+        .filter(pk__in=tagged)  # the few books with the tags first, then which are public
+        .sharing_tags(book.pk, tags)
         .exclude(pk__in=linked)
         .only(*LINKED_BOOK_FIELDS)[:limit]
     )

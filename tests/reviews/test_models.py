@@ -43,3 +43,27 @@ def test_deleting_a_linked_summary_keeps_the_link_as_a_title():
     target.delete()
     link.refresh_from_db()
     assert (link.target, link.title, link.authors) == (None, "Gone Book", "Ann Author")
+
+
+@pytest.mark.parametrize(
+    ("title", "typed"),
+    [
+        ("Designing Data-Intensive Applications", "designing DATA-intensive applications"),
+        ("Чистый код", "Чистый код"),
+        ("LLM в продакшене", "llm в продакшене"),
+    ],
+)
+def test_a_title_typed_in_a_link_leads_to_its_public_summary_in_any_capitals(
+    client, committed, title, typed
+):
+    target = BookFactory(title=title)
+    book = BookFactory()
+    RelatedLinkFactory(book=book, target=None, title=typed, note="Read it next")
+    html = client.get(book.get_absolute_url()).content.decode()
+    assert f'href="{target.get_absolute_url()}"' in html
+    # a draft of that title is never linked
+    with committed():
+        target.status = "draft"
+        target.save()
+    html = client.get(book.get_absolute_url()).content.decode()
+    assert f'href="{target.get_absolute_url()}"' not in html
