@@ -195,8 +195,8 @@ def current_card(book_id):
             # Two readers asking at once take turns: the second finds the card drawn.
             Book.objects.select_for_update().filter(pk=book_id).exists()
             refresh_share_cards([book_id])
+            card = Book.objects.only("share_card").get(pk=book_id).share_card
     except OSError:
         logger.exception("Could not draw the share card of summary %s", book_id)
         return None
-    card = Book.objects.only("share_card").get(pk=book_id).share_card
     return card or None
