@@ -1,6 +1,7 @@
 """The library's content: authors, books (one summary each), their parts and chapters."""
 
 import secrets
+import string
 import uuid
 
 from django.conf import settings
@@ -191,6 +192,16 @@ class Author(RenderedMarkdownMixin, models.Model):
         return books | Book.objects.linking_to(books)
 
 
+# SQLite's LOWER() folds A-Z only; PostgreSQL's every letter.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def lowered_forms(titles):
+    """Each of ``titles`` as either database's ``LOWER()`` lowers it: what a ``Lower(...)``
+    column is compared with to match a title typed in any case."""
+    return {form for title in titles for form in (title.lower(), title.translate(_ASCII_LOWER))}
+
+
 class BookQuerySet(models.QuerySet):
     """Queries over books; ``published()`` is the one definition of what the public may see."""
 
@@ -253,9 +264,7 @@ class BookQuerySet(models.QuerySet):
             return set()
         linking = self.filter(related_links__target__in=book_ids).order_by()
         # Links that typed a title: the summary with that title is linked on their pages.
-        titles = set()
-        for title in Book.objects.filter(pk__in=book_ids).values_list("title", flat=True):
-            titles.update({title, title.lower()})
+        titles = lowered_forms(Book.objects.filter(pk__in=book_ids).values_list("title", flat=True))
         links = self.model._meta.get_field("related_links").related_model
         typed = (
             links.objects.annotate(typed=Lower("title"))

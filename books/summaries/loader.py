@@ -8,7 +8,6 @@ shows the same rows in the same order, with chapters numbered once
 (``number_chapters``).
 """
 
-import string
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -17,7 +16,15 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from taggit.models import TaggedItem
 
-from books.models import AudienceItem, Book, BookAuthor, Chapter, Part, Section
+from books.models import (
+    AudienceItem,
+    Book,
+    BookAuthor,
+    Chapter,
+    Part,
+    Section,
+    lowered_forms,
+)
 from books.tags import translations_prefetch
 from reviews.models import RelatedLink, Review, Takeaway
 
@@ -220,21 +227,17 @@ def _review(book):
         return None
 
 
-# SQLite's LOWER() folds A-Z only; PostgreSQL's every letter.
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-
-
 def _typed_targets(links):
     """Published summaries whose title is one typed in ``links`` (any case): one query.
 
-    Found through the index on ``LOWER(title)``, under each title lowered as either
-    engine lowers it, and only then checked to be public.
+    Found through the index on ``LOWER(title)`` (``lowered_forms``), and only then checked
+    to be public.
     """
     titles = {link.title for link in links}
     if not titles:
         return []
-    forms = {form for title in titles for form in (title.lower(), title.translate(_ASCII_LOWER))}
-    typed = Book.objects.alias(lowered=Lower("title")).filter(lowered__in=forms).values("pk")
+    typed = Book.objects.alias(lowered=Lower("title")).filter(lowered__in=lowered_forms(titles))
+    typed = typed.values("pk")
     return list(Book.objects.published().filter(pk__in=typed).only(*LINKED_BOOK_FIELDS))
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from books.models import Status
 from reviews.models import RelatedLink
 from tests.factories import BookAuthorFactory, BookFactory, RelatedLinkFactory
 
@@ -63,7 +64,7 @@ def test_a_title_typed_in_a_link_leads_to_its_public_summary_in_any_capitals(
     assert f'href="{target.get_absolute_url()}"' in html
     # a draft of that title is never linked
     with committed():
-        target.status = "draft"
+        target.status = Status.DRAFT
         target.save()
     html = client.get(book.get_absolute_url()).content.decode()
     assert f'href="{target.get_absolute_url()}"' not in html
