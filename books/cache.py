@@ -193,19 +193,30 @@ def page_key(request):
     return f"page:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
-def fragment_cache(request, public=True):
-    """``(seconds, token)`` for a view's ``{% cache %}`` fragments of the page at ``request``.
+def fragment_cache(request, slug, public=True):
+    """``(seconds, token)`` for the ``{% cache %}`` fragments of the summary page at ``slug``.
 
-    A fragment is cached only for the anonymous read the page cache keyed (so under
-    the page's own version token, retired with it), and only of public content;
-    otherwise the seconds are 0 and the fragment is rendered afresh.
+    The fragments are keyed on the summary page's own version token, so a change
+    retires them with the page (``retire``), and they hold only what every reader
+    of the page sees. They serve whenever the whole page cannot: a reader with a
+    session, a query string too long to store, the page cache turned off
+    (``PAGE_CACHE_SECONDS=0``). Drafts are never cached (seconds 0: rendered afresh).
     """
-    token = getattr(request, "page_version", None)
-    if token is None or not public:
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    if not public or seconds <= 0:
         return 0, None
-    # Fragments hold absolute URLs (Open Graph, JSON-LD): one set per host, as pages, and
-    # the interface's words: one set per language.
-    return settings.PAGE_CACHE_SECONDS, f"{token}:{request.get_host()}:{get_language()}"
+    token = getattr(request, "page_version", None)  # read by PageCacheMiddleware already
+    if token is None:
+        try:
+            token = current_version(slug)
+        except Exception:  # a cache or token store that fails costs the fragments, not the page
+            logger.warning("The fragment cache could not be read for %s", slug, exc_info=True)
+            return 0, None
+    if token is None:
+        return 0, None
+    # Fragments hold absolute URLs (Open Graph, JSON-LD): one set per scheme and host, as
+    # pages, and the interface's words: one set per language.
+    return seconds, f"{token}:{request.scheme}://{request.get_host()}:{get_language()}"
 
 
 # --- Serving -------------------------------------------------------------------------------------

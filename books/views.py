@@ -226,7 +226,7 @@ class BookDetailView(SlugInPath, DetailView):
             # One address per summary for search engines: the one in its own language.
             canonical_path=book.url_in_own_language(),
             get_the_book=get_the_book(book),
-            fragment_cache=fragment_cache(self.request, public=book.is_public),
+            fragment_cache=fragment_cache(self.request, book.slug, public=book.is_public),
             **kwargs,
         )
 

@@ -266,6 +266,9 @@ CACHES = cache_config(REDIS_URL)
 # How long readers' pages stay in the cache (books/cache.py): an upper bound
 # only, since every change retires the pages it affects at once; 0 turns it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+# How long the rendered parts of a summary page stay in the cache, for the requests the page
+# cache cannot serve whole (a reader with a session, the page cache off); 0 turns it off.
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 3600)
 # Where the page cache keeps its version tokens: in the database (one small query per
 # request, exact with a cache per process), or beside the pages in a cache every process
 # shares (no query on a hit, and cached pages outlive a database outage).

@@ -69,8 +69,9 @@ BUDGET = {
 @pytest.fixture(autouse=True)
 def no_page_cache(settings):
     """Each request here renders its page: the warm-up request would otherwise be cached, and
-    the measured one a cache hit (one query; tests/test_page_cache.py measures those)."""
-    settings.PAGE_CACHE_SECONDS = 0
+    the measured one a cache hit (one query; tests/cache/ measures those), and the summary
+    page's parts are rendered, not read from the fragment cache."""
+    settings.PAGE_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS = 0
 
 
 def url_of(page, book):

@@ -36,8 +36,8 @@ PNG = _png()
 @pytest.fixture(autouse=True)
 def no_page_cache(settings):
     """These tests change content without committing: pages are rendered fresh each time
-    (tests/cache/ shows that a commit retires the cached pages)."""
-    settings.PAGE_CACHE_SECONDS = 0
+    (tests/cache/ shows that a commit retires the cached pages and fragments)."""
+    settings.PAGE_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS = 0
 
 
 def html_of(client, url):

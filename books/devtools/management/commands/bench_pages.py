@@ -10,9 +10,12 @@ page also as a ratio to the trivial view; then a mixed run of 30 s at 50
 connections, and whether each target is met.
 
 The "uncached" pages are served by a second gunicorn, alike but with the page
-cache off (``PAGE_CACHE_SECONDS=0``): every request renders its page from the
-database. (A junk query string no longer misses the cache: each page is keyed
-on the parameters its view reads.)
+cache off (``PAGE_CACHE_SECONDS=0``): every request reaches its view, as a reader
+with a session does; the summary page still reads its rendered parts from the
+fragment cache. "summary (rendered)" comes from a third, with the fragment cache
+off too (``FRAGMENT_CACHE_SECONDS=0``): the whole page rendered from the database.
+(A junk query string no longer misses the cache: each page is keyed on the
+parameters its view reads.)
 """
 
 import os
@@ -253,12 +256,17 @@ class Command(BaseCommand):
                 folder / "uncached", PAGE_CACHE_SECONDS="0"
             )
             servers.append((cold_server, cold_log))
+            bare_server, bare_port, bare_processes, bare_log = self.start_server(
+                folder / "rendered", PAGE_CACHE_SECONDS="0", FRAGMENT_CACHE_SECONDS="0"
+            )
+            servers.append((bare_server, bare_log))
             self.say(
                 f"gunicorn: {len(processes.workers())} workers x "
                 f"{os.environ.get('GUNICORN_THREADS', '4')} threads (config/gunicorn.conf.py), "
                 f"DEBUG off, cache: {self.cache_name()}; client: one asyncio process, "
                 f"{concurrency} keep-alive connections, {requests} requests per page; "
-                "uncached pages from a second, alike gunicorn with PAGE_CACHE_SECONDS=0; "
+                "uncached pages from a second, alike gunicorn with PAGE_CACHE_SECONDS=0, "
+                "the rendered summary from a third with FRAGMENT_CACHE_SECONDS=0 too; "
                 "search rate limit off (one client address)"
             )
             self.say(
@@ -268,9 +276,11 @@ class Command(BaseCommand):
             )
             processes.start_sampling()
             cold_processes.start_sampling()
+            bare_processes.start_sampling()
             results = self.measure(
                 (port, processes),
                 (cold_port, cold_processes),
+                (bare_port, bare_processes),
                 requests,
                 concurrency,
                 rounds,
@@ -290,7 +300,8 @@ class Command(BaseCommand):
             )
             processes.stop_sampling()
             cold_processes.stop_sampling()
-            self.report(results, soak, (processes, cold_processes), fresh, duration)
+            bare_processes.stop_sampling()
+            self.report(results, soak, (processes, cold_processes, bare_processes), fresh, duration)
         finally:
             for running, output in servers:
                 running.terminate()
@@ -309,8 +320,11 @@ class Command(BaseCommand):
             return f"{backend} (REDIS_URL), {where}"
         return f"{backend}, one per worker, {where}"
 
-    def measure(self, cached, uncached, requests, concurrency, rounds, summary_url, tag_url, words):
-        """Each page on its server: ``cached`` and ``uncached`` are (port, ServerProcesses)."""
+    def measure(
+        self, cached, uncached, rendered, requests, concurrency, rounds, summary_url, tag_url, words
+    ):
+        """Each page on its server: ``cached``, ``uncached`` and ``rendered`` are
+        (port, ServerProcesses)."""
 
         def same(url):
             return lambda n: url
@@ -321,12 +335,13 @@ class Command(BaseCommand):
             ("home (uncached)", same("/"), uncached),
             ("summary (cached)", same(summary_url), cached),
             ("summary (uncached)", same(summary_url), uncached),
+            ("summary (rendered)", same(summary_url), rendered),
             ("tag (cached)", same(tag_url), cached),
             ("tag (uncached)", same(tag_url), uncached),
             ("search", lambda n: f"/search/?q={words[n % len(words)]}", cached),
         ]
         # Warm up: every worker imports its code and opens its connections once.
-        for port, _ in (cached, uncached):
+        for port, _ in (cached, uncached, rendered):
             warm = [paths for _, paths, _ in pages]
             run_load(
                 "warm-up",
