@@ -239,10 +239,17 @@ def _manage(env, *arguments, stdin=None):
     return result.stdout
 
 
-SNAPSHOT = (
-    "import json; from tests.books.test_backups import snapshot; "
-    "print(json.dumps(snapshot(), default=str, sort_keys=True))"
-)
+def stage(number, folder):
+    """One database of the round trip, in its own process: migrate it, fill it (the library
+    built, or the previous stage's export imported), export it, print its rows."""
+    folder = Path(folder)
+    call_command("migrate", "--no-input", verbosity=0)
+    if number == 0:
+        build_every_value_library()
+    else:
+        call_command("import_summaries", str(folder / f"export-{number - 1}.json"), verbosity=0)
+    call_command("export_summaries", "-o", str(folder / f"export-{number}.json"))
+    print(json.dumps(snapshot(), default=str, sort_keys=True))
 
 
 @pytest.mark.slow
@@ -260,21 +267,10 @@ def test_a_sqlite_library_round_trips_through_postgresql_and_back(tmp_path):
         ]
         exports, snapshots = [], []
         for number, (_, url) in enumerate(stages):
-            env = {**base, "DATABASE_URL": url}
-            _manage(env, "migrate", "--no-input", "-v", "0")
-            if number == 0:
-                _manage(
-                    env,
-                    "shell",
-                    "-c",
-                    "from tests.books.test_backups import build_every_value_library; "
-                    "build_every_value_library()",
-                )
-            else:
-                _manage(env, "import_summaries", str(tmp_path / f"export-{number - 1}.json"))
-            _manage(env, "export_summaries", "-o", str(tmp_path / f"export-{number}.json"))
+            code = f"from tests.books.test_backups import stage; stage({number}, {str(tmp_path)!r})"
+            output = _manage({**base, "DATABASE_URL": url}, "shell", "-c", code)
             exports.append((tmp_path / f"export-{number}.json").read_text(encoding="utf-8"))
-            snapshots.append(json.loads(_manage(env, "shell", "-c", SNAPSHOT).splitlines()[-1]))
+            snapshots.append(json.loads(output.splitlines()[-1]))
     assert "ftp://c.example/pub/" in exports[0] and '"slug": "dl"' in exports[0]
     for (name, _), export, rows in zip(stages[1:], exports[1:], snapshots[1:], strict=True):
         assert export == exports[0], f"the export from {name} differs"
