@@ -1,6 +1,7 @@
 """A reader in a real Chromium: home page → tag → the Hands-On LLMs summary → a chapter → the review."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -114,3 +115,17 @@ def test_a_russian_reader_goes_from_home_to_a_tag_to_the_summary_and_on_to_the_e
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator(".reading-time").first).to_contain_text("min read")
     expect(page.get_by_role("link", name="Читать по-русски")).to_have_attribute("lang", "ru")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["x" * 5000, "transformer " * 400, "трансформер" * 300],
+    ids=["one 5,000-letter word", "a long query of short words", "one long Cyrillic word"],
+)
+def test_an_overlong_query_never_widens_the_phone_page(library, open_page, query):
+    page = open_page(**PHONE)
+    page.goto(library.url + "/search/?" + urlencode({"q": query}))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    # The query the page shows is the part that was used, cut with "…", in the search box too.
+    echoed = page.locator("main").inner_text()
+    assert query not in echoed and "…" in echoed
