@@ -16,6 +16,11 @@ from tests.factories import UserFactory
 
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client builds its middleware for every new client, and WhiteNoise reads
+    # every collected static file when it starts: after `make serve` (collectstatic) that
+    # was an eighth of the suite's time. In-process tests serve no static file; the server
+    # tests collect their own (tests/servers.py).
+    settings.STATIC_ROOT = settings.BASE_DIR / "tests" / "no-static-files"
     # Never the shell's REDIS_URL (tests clear the cache): local memory, or the Redis
     # database named by TEST_REDIS_URL, which .ci/run sets for the cache tests.
     test_redis_url = os.environ.get("TEST_REDIS_URL", "").strip()
