@@ -205,13 +205,21 @@ def lowered_forms(titles):
 class BookQuerySet(models.QuerySet):
     """Queries over books; ``published()`` is the one definition of what the public may see."""
 
+    @staticmethod
+    def _public():
+        now = timezone.now()
+        return Q(status=Status.PUBLISHED, published_at__lte=now) & (
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
+        )
+
     def published(self):
         """Summaries readers may see: published, their publication time has come, and their
         unpublication time (if any) has not."""
-        now = timezone.now()
-        return self.filter(status=Status.PUBLISHED, published_at__lte=now).filter(
-            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
-        )
+        return self.filter(self._public())
+
+    def hidden(self):
+        """Summaries readers may not see: every one that ``published()`` leaves out."""
+        return self.exclude(self._public())
 
     def tagged(self, *tags):
         """Books carrying every one of ``tags`` (one join per tag, so the tags narrow)."""

@@ -68,6 +68,16 @@ class Public:
         """``(sql, params)`` selecting the ids of every public summary."""
         return self._books().query.sql_with_params()
 
+    @cached_property
+    def hidden_ids_sql(self):
+        """``(sql, params)`` selecting the ids of every summary readers may not see (drafts,
+        scheduled, withdrawn): a few, where the public ones are nearly the whole library.
+        None when the search narrows by tag or language (the complement is then most of it).
+        """
+        if self.tags or self.language is not None:
+            return None
+        return Book.objects.hidden().order_by().values("pk").query.sql_with_params()
+
     def exists_sql(self, id_column):
         """``(sql, params)``: is the book whose id is in ``id_column`` public? (a key lookup)"""
         # id_column is one of our fixed column names, never user text.

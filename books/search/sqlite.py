@@ -17,6 +17,7 @@ them on spaces. Tables (migration 0011_search_languages):
 - ``search_entry`` and ``search_key``: plain tables shared with PostgreSQL.
 """
 
+import heapq
 import json
 import time
 from collections import Counter
@@ -24,6 +25,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection
+
+from books.models import Book
 
 from .base import PASSAGES_PER_RESULT, PassageHit, Public, count_facets
 from .language import stemmed_text
@@ -38,6 +41,7 @@ TAG_SEPARATOR, NAME_SEPARATOR = "\x1f", "\x1e"
 # How often (in SQLite virtual-machine steps) a search checks its time limit.
 PROGRESS_STEPS = 20_000
 FIELD_TABLES = ("search_title", "search_tags", "search_headings")
+FIELD_NAMES = ("title", "tags", "headings")  # the FIELD_WEIGHTS of each table
 TABLES = ("search_book", *FIELD_TABLES, "search_passage", "search_word", "search_name")
 # The body and the related links, each weighted, over the whole row.
 BODY_BM25 = "bm25(search_book, 0, 0, 0, 0, 1.0, 0.25)"
@@ -228,10 +232,11 @@ class SQLiteBackend(SharedTables):
             ceiling = cursor.fetchone()[0]
             if not ceiling:
                 return 0, [], []
-            rows = None
+            rows, many = None, False
             if ceiling > PUBLIC_LOOKUP_LIMIT:
                 rows = self._matches(cursor, compiled, public, key, own_language, few=False)
-            if rows is None or 0 < len(rows) <= PUBLIC_LOOKUP_LIMIT:
+                many = len(rows) > PUBLIC_LOOKUP_LIMIT
+            if not many and (rows is None or rows):
                 # A few public matches: their bodies' scores too (the costly part for
                 # a word most summaries hold).
                 rows = self._matches(cursor, compiled, public, key, own_language, few=True)
@@ -248,28 +253,32 @@ class SQLiteBackend(SharedTables):
             fields = [{} for _ in FIELD_TABLES]
             for number, book_id, score in cursor.fetchall():
                 fields[number][book_id] = score
-        title, tag, heading = fields
-        weights = FIELD_WEIGHTS
+        weighted = list(zip(fields, (FIELD_WEIGHTS[name] for name in FIELD_NAMES), strict=True))
+        body_weight = FIELD_WEIGHTS["body"]
         scored = []
         for book_id, _, body_score, completeness, own, exact in rows:
             score = PRIOR * completeness
             if body_score:
-                score += weights["body"] * (PRESENT - body_score)
-            if book_id in title:
-                score += weights["title"] * (PRESENT - title[book_id])
-            if book_id in tag:
-                score += weights["tags"] * (PRESENT - tag[book_id])
-            if book_id in heading:
-                score += weights["headings"] * (PRESENT - heading[book_id])
+                score += body_weight * (PRESENT - body_score)
+            for field, weight in weighted:
+                if book_id in field:
+                    score += weight * (PRESENT - field[book_id])
             scored.append((-exact, -own, -score, -book_id))
-        scored.sort()
+        # Only the page is needed in order: the best offset + limit, not all of thousands.
+        best = heapq.nsmallest(offset + limit, scored)
         # Every match's tags counted at once: one join and one split, not one per row.
         packed = TAG_SEPARATOR.join(tags for _, tags, *_ in rows)
         counts = Counter(packed.split(TAG_SEPARATOR))
         counts.pop("", None)
         counts = Counter({tuple(item.split(NAME_SEPARATOR, 1)): n for item, n in counts.items()})
         facets = count_facets([], tags, len(rows), counts=counts)
-        page = [-key[3] for key in scored[offset : offset + limit]]
+        page = [-key[3] for key in best[offset:]]
+        if many and public.hidden_ids_sql is not None:
+            # Left out by what is hidden, a summary deleted a moment ago still matches until
+            # the commit's listener removes its index rows: the page shows only summaries
+            # that exist.
+            existing = set(Book.objects.filter(pk__in=page).values_list("pk", flat=True))
+            page = [book_id for book_id in page if book_id in existing]
         return len(rows), page, facets
 
     @staticmethod
@@ -284,6 +293,12 @@ class SQLiteBackend(SharedTables):
         if few:
             public_sql, params = public.exists_sql("search_book.rowid")
             body = BODY_BM25
+        elif public.hidden_ids_sql is not None:
+            # The whole library: leave out the few summaries readers may not see, rather
+            # than build the set of nearly every id (docs/search.md, "Speed").
+            hidden_sql, params = public.hidden_ids_sql
+            public_sql = f"+search_book.rowid NOT IN ({hidden_sql})"
+            body = "0"
         else:
             ids_sql, params = public.ids_sql
             public_sql = f"+search_book.rowid IN ({ids_sql})"

@@ -68,6 +68,20 @@ def test_published_excludes_drafts_and_scheduled_summaries():
     assert set(Book.objects.published()) == {public, scheduled}
 
 
+def test_hidden_is_every_summary_published_leaves_out():
+    past = timezone.now() - timedelta(days=2)
+    public = BookFactory()
+    still_public = BookFactory(unpublish_at=timezone.now() + timedelta(days=1))
+    hidden = {
+        BookFactory(draft=True),
+        BookFactory(draft=True, published_at=past),
+        BookFactory(scheduled=True),
+        BookFactory(published_at=past, unpublish_at=past + timedelta(days=1)),
+    }
+    assert set(Book.objects.hidden()) == hidden
+    assert set(Book.objects.published()) == {public, still_public}
+
+
 def test_markdown_is_rendered_and_sanitised_when_saved():
     book = BookFactory(description="**Bold** <script>alert(1)</script>")
     assert book.description_html == "<p><strong>Bold</strong> </p>"

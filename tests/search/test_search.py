@@ -6,7 +6,8 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from books.search import search, suggest
+from books.models import Book
+from books.search import rebuild, search, suggest
 from books.search.documents import load_documents
 from tests.factories import (
     AuthorFactory,
@@ -321,3 +322,24 @@ def test_many_matches_take_the_bounded_ranking_path_and_stay_correct(indexed, mo
     assert sorted(every) == sorted([in_title.slug, *(book.slug for book in others)])
     assert not {book.slug for book in drafts} & set(every)
     assert len(slugs(search("mentions", per_page=2))) == 2
+    assert_hidden_summaries_never_shown(drafts)
+
+
+def assert_hidden_summaries_never_shown(drafts):
+    """Scheduled and withdrawn summaries stay out too, and so does one deleted a moment ago
+    whose index rows its listener has not removed yet (nothing commits here)."""
+    past = timezone.now() - timedelta(days=1)
+    hidden = [
+        BookFactory(title="Capword scheduled", scheduled=True),
+        BookFactory(title="Capword withdrawn", unpublish_at=past, published_at=past - timedelta(1)),
+        BookFactory(title="Capword draft once published", draft=True, published_at=past),
+    ]
+    rebuild()  # index them all, as a commit would
+    gone = BookFactory(title="Capword deleted")
+    rebuild()
+    Book.objects.filter(pk=gone.pk).delete()  # not committed: its index rows remain
+    every = [
+        slug for page in (1, 2, 3, 4) for slug in slugs(search("capword", page=page, per_page=2))
+    ]
+    assert len(every) == 6
+    assert not {book.slug for book in [*drafts, *hidden, gone]} & set(every)
