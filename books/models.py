@@ -12,7 +12,7 @@ from django.core.validators import (
     MinValueValidator,
     ProhibitNullCharactersValidator,
 )
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -1088,3 +1088,16 @@ class ShareLink(models.Model):
 
     def get_absolute_url(self):
         return reverse("books:preview", kwargs={"token": self.token})
+
+
+def refresh_statistics(using=DEFAULT_DB_ALIAS):
+    """Give the query planner fresh statistics after a bulk write (an import, a re-index).
+
+    SQLite keeps none until ``ANALYZE`` runs, and without them it reads the readers' queries
+    on a large library the slow way (docs/operations.md, "SQLite"); PostgreSQL's autovacuum
+    keeps its own, so there this does nothing.
+    """
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

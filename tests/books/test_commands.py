@@ -90,3 +90,33 @@ def test_each_new_editor_gets_a_different_password():
         call_command("ensure_editor", stdout=out)
         passwords.add(out.getvalue().split("password: ")[1].split()[0])
     assert len(passwords) == 2
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("import_summaries", "tests/search/corpus/ai-engineering.json"),
+        ("rebuild_search_index",),
+    ],
+    ids=["import_summaries", "rebuild_search_index"],
+)
+def test_a_bulk_write_leaves_sqlite_the_planner_statistics_it_needs(command):
+    """Without them SQLite reads "more like this" and the publication checks the slow way on
+    a large library (docs/operations.md); PostgreSQL's autovacuum keeps its own."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps its own statistics")
+
+    def analysed():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return set()
+            cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+            return {row[0] for row in cursor.fetchall()}
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert "books_book" not in analysed()
+    call_command(*command, stdout=io.StringIO())
+    assert {"books_book", "taggit_taggeditem"} <= analysed()

@@ -5,6 +5,7 @@ from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from books.models import refresh_statistics
 from books.summaries import SummaryFileError, import_file
 from books.summaries.format import DEFAULT_MAX_BYTES
 
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, replace, dry_run, max_bytes, **options):
-        failed = 0
+        failed = written = 0
         for path in paths:
             try:
                 result = import_file(path, replace=replace, dry_run=dry_run, max_bytes=max_bytes)
@@ -90,6 +91,9 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write(self.style.SUCCESS(f"{path}: {counts}"))
+                written += len(result.created) + len(result.updated)
+        if written:
+            refresh_statistics()
         if failed:
             raise CommandError(
                 ngettext(

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from books.models import refresh_statistics
 from books.search import INDEX_BATCH, drift, rebuild
 
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 )
 
         total = rebuild(batch_size=batch_size, progress=progress)
+        refresh_statistics()
         if not total:
             self.stdout.write(_("No summaries to index."))
         self.stdout.write(self.style.SUCCESS(_("The search index is up to date.")))

@@ -117,9 +117,10 @@ class Command(BaseCommand):
         library.build()
         self.link_summaries()
         rebuild()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        with connection.cursor() as cursor:
+            # Planner statistics, as a real library has them: PostgreSQL's autovacuum keeps
+            # them, and on SQLite import_summaries and rebuild_search_index refresh them.
+            cursor.execute("ANALYZE")
         ensure_versions()  # bulk inserts sent no signals: give every summary its page version
         self.say(
             f"library: {summaries} summaries x {chapters} chapters, seeded and indexed in "
