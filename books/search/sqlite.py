@@ -41,7 +41,6 @@ TAG_SEPARATOR, NAME_SEPARATOR = "\x1f", "\x1e"
 # How often (in SQLite virtual-machine steps) a search checks its time limit.
 PROGRESS_STEPS = 20_000
 FIELD_TABLES = ("search_title", "search_tags", "search_headings")
-FIELD_NAMES = ("title", "tags", "headings")  # the FIELD_WEIGHTS of each table
 TABLES = ("search_book", *FIELD_TABLES, "search_passage", "search_word", "search_name")
 # The body and the related links, each weighted, over the whole row.
 BODY_BM25 = "bm25(search_book, 0, 0, 0, 0, 1.0, 0.25)"
@@ -253,16 +252,19 @@ class SQLiteBackend(SharedTables):
             fields = [{} for _ in FIELD_TABLES]
             for number, book_id, score in cursor.fetchall():
                 fields[number][book_id] = score
-        weighted = list(zip(fields, (FIELD_WEIGHTS[name] for name in FIELD_NAMES), strict=True))
-        body_weight = FIELD_WEIGHTS["body"]
+        title, tag, heading = fields
+        weights = FIELD_WEIGHTS
         scored = []
         for book_id, _, body_score, completeness, own, exact in rows:
             score = PRIOR * completeness
             if body_score:
-                score += body_weight * (PRESENT - body_score)
-            for field, weight in weighted:
-                if book_id in field:
-                    score += weight * (PRESENT - field[book_id])
+                score += weights["body"] * (PRESENT - body_score)
+            if book_id in title:
+                score += weights["title"] * (PRESENT - title[book_id])
+            if book_id in tag:
+                score += weights["tags"] * (PRESENT - tag[book_id])
+            if book_id in heading:
+                score += weights["headings"] * (PRESENT - heading[book_id])
             scored.append((-exact, -own, -score, -book_id))
         # Only the page is needed in order: the best offset + limit, not all of thousands.
         best = heapq.nsmallest(offset + limit, scored)
