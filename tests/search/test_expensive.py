@@ -1,5 +1,9 @@
 """Search cannot be used to take the site down: bounded work, a time limit, a rate limit."""
 
+import time
+from types import SimpleNamespace
+
+import django_ratelimit.core
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -114,7 +118,11 @@ def test_did_you_mean_looks_at_a_bounded_number_of_words(demo_library, monkeypat
 
 
 @pytest.fixture
-def limited(settings):
+def limited(settings, monkeypatch):
+    # django-ratelimit counts in fixed windows: a test whose requests straddle a window's
+    # end would start counting afresh. Its clock stands still here.
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
     settings.RATELIMIT_ENABLE = True
     settings.SEARCH_RATE = "3/m"
     settings.SUGGEST_RATE = "3/m"
