@@ -15,7 +15,7 @@ from textwrap import wrap
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from PIL import Image, ImageDraw, ImageFont
 from taggit.models import TaggedItem
 
@@ -150,31 +150,43 @@ def render_card(book, author_names, tag_slug):
     return output.getvalue()
 
 
-def refresh_share_cards(book_ids):
-    """Draw the cards of ``book_ids`` whose title, authors, cover or main tag changed."""
-    books = list(Book.objects.filter(pk__in=book_ids).order_by("pk"))
+def _cards_to_draw(book_ids):
+    """``(book, author names, main tag's slug, digest)`` of each of ``book_ids`` whose card is
+    missing or shows an older title, authors, cover or main tag. Read on the primary."""
+    primary = Book.objects.using(DEFAULT_DB_ALIAS)
+    books = list(primary.filter(pk__in=book_ids).order_by("pk"))
     if not books:
-        return
+        return []
     names = {}
     for book_id, name in (
-        BookAuthor.objects.filter(book__in=books)
+        BookAuthor.objects.using(DEFAULT_DB_ALIAS)
+        .filter(book__in=books)
         .order_by("position")
         .values_list("book_id", "author__name")
     ):
         names.setdefault(book_id, []).append(name)
     tags = {}
     book_type = ContentType.objects.get_for_model(Book)
-    for book_id, tag_id, slug in TaggedItem.objects.filter(
-        content_type=book_type, object_id__in=[book.pk for book in books]
-    ).values_list("object_id", "tag_id", "tag__slug"):
+    for book_id, tag_id, slug in (
+        TaggedItem.objects.using(DEFAULT_DB_ALIAS)
+        .filter(content_type=book_type, object_id__in=[book.pk for book in books])
+        .values_list("object_id", "tag_id", "tag__slug")
+    ):
         if book_id not in tags or tag_id < tags[book_id][0]:
             tags[book_id] = (tag_id, slug)
+    stale = []
     for book in books:
         author_names = names.get(book.pk, [])
         tag_slug = tags.get(book.pk, (None, None))[1]
         digest = card_digest(book, author_names, tag_slug)
-        if digest == book.share_card_digest and book.share_card:
-            continue
+        if digest != book.share_card_digest or not book.share_card:
+            stale.append((book, author_names, tag_slug, digest))
+    return stale
+
+
+def refresh_share_cards(book_ids):
+    """Draw the cards of ``book_ids`` whose title, authors, cover or main tag changed."""
+    for book, author_names, tag_slug, digest in _cards_to_draw(book_ids):
         old = book.share_card.name if book.share_card else ""
         field = book.share_card
         name = field.storage.save(
@@ -189,13 +201,18 @@ def refresh_share_cards(book_ids):
 
 def current_card(book_id):
     """The share card of the summary ``book_id`` as it is now: drawn first if it has none,
-    or one of an older title, authors, cover or tag. None if it cannot be drawn."""
+    or one of an older title, authors, cover or tag. None if it cannot be drawn.
+
+    A current card is only read (on the primary, never a lagging replica); the row lock, a
+    write lock on SQLite, is taken only to draw.
+    """
     try:
-        with transaction.atomic():
-            # Two readers asking at once take turns: the second finds the card drawn.
-            Book.objects.select_for_update().filter(pk=book_id).exists()
-            refresh_share_cards([book_id])
-            card = Book.objects.only("share_card").get(pk=book_id).share_card
+        if _cards_to_draw([book_id]):
+            with transaction.atomic():
+                # Two readers asking at once take turns: the second finds the card drawn.
+                Book.objects.select_for_update().filter(pk=book_id).exists()
+                refresh_share_cards([book_id])
+        card = Book.objects.using(DEFAULT_DB_ALIAS).only("share_card").get(pk=book_id).share_card
     except OSError:
         logger.exception("Could not draw the share card of summary %s", book_id)
         return None
