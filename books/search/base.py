@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models.expressions import RawSQL
-from django.utils.html import escape, format_html, strip_tags
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext
 
@@ -97,15 +97,15 @@ class PassageHit:
     kind: str = "chapter"
     snippet: str = ""
     url: str = ""
+    marked_title: str = ""  # the title as escaped HTML with ``<mark>``, once the snippet is made
 
     @property
     def where(self):
-        """Where the passage is on the page, e.g. "Chapter 7 · Advanced text generation"
-        (the title may hold ``<mark>``: it is escaped HTML once the snippet is made)."""
+        """Where the passage is on the page, e.g. "Chapter 7 · Advanced text generation"."""
         label = passage_label(self.kind, self.anchor, self.label)
-        if not self.title or strip_tags(self.title) == self.label:
+        if not self.title or self.title == self.label:
             return label
-        return format_html("{} · {}", label, self.title)
+        return format_html("{} · {}", label, self.marked_title or self.title)
 
 
 @dataclass

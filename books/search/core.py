@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 from taggit.models import Tag
 
 from books.models import Book
@@ -144,14 +144,16 @@ def _analysed(engine, parsed):
     return analyse(parsed, languages, synonyms)
 
 
-def tag_url(slug):
-    """A tag page's URL, as ``reverse`` makes it (without its cost for every tag on a page)."""
-    return _TAG_URL().replace("__slug__", quote(slug, safe=""))
+def _with_slug(pattern, slug):
+    return pattern.replace("__slug__", quote(slug, safe=""))
 
 
 @cache
-def _TAG_URL():  # noqa: N802 - a constant, computed once the URLs are loaded
-    return reverse("books:tag", kwargs={"slug": "__slug__"})
+def _url_pattern(name, language):
+    """``reverse(name)`` with a stand-in slug, once per URL name and interface language
+    (``language`` is the active one: the readers' URLs carry it as a prefix, /ru/…), not
+    once for each of the summaries and tags a results page links."""
+    return reverse(name, kwargs={"slug": "__slug__"})
 
 
 def _hits(engine, analysed, compiled, ids):
@@ -160,12 +162,14 @@ def _hits(engine, analysed, compiled, ids):
     details = engine.details(ids)
     passages, overviews = engine.passages(compiled, ids)
     alternatives = analysed.alternatives
+    summary_pattern = _url_pattern("books:detail", get_language())
+    tag_pattern = _url_pattern("books:tag", get_language())
     hits = []
     for book_id in ids:
         if book_id not in details:  # deleted since the ranking query
             continue
         title, authors, tag_list, slug, language = details[book_id]
-        url = reverse("books:detail", kwargs={"slug": slug})
+        url = _with_slug(summary_pattern, slug)
         found = passages.get(book_id) or ([overviews[book_id]] if book_id in overviews else [])
         hit = Hit(
             book_id=book_id,
@@ -174,14 +178,17 @@ def _hits(engine, analysed, compiled, ids):
             snippet="",
             slug=slug,
             url=url,
-            tags=[TagLink(name, tag_slug, tag_url(tag_slug)) for name, tag_slug in tag_list],
+            tags=[
+                TagLink(name, tag_slug, _with_slug(tag_pattern, tag_slug))
+                for name, tag_slug in tag_list
+            ],
         )
         for number, passage in enumerate(found):
             passage.url = f"{url}#{passage.anchor}" if passage.anchor else url
             if number == 0:
                 text, _ = make_snippet(passage.text, alternatives, language)
                 passage.snippet = highlight(text)
-                passage.title = highlight(mark_words(passage.title, alternatives, language))
+                passage.marked_title = highlight(mark_words(passage.title, alternatives, language))
                 hit.snippet, hit.where, hit.snippet_url = (
                     passage.snippet,
                     passage.where,

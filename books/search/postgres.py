@@ -46,15 +46,15 @@ FULL_RANK_LIMIT = 1000
 # (A summary's tags are a set, not a text: how many it has does not dilute each one.)
 SCORE = (
     " + ".join(
-        f"{weight} * ((m.{column} @@ %(any)s::tsquery)::int "
-        f"+ 2 * ts_rank(%(field_weights)s, m.{column}, %(any)s::tsquery, {normalization}))"
+        f"{weight} * (({column} @@ %(any)s::tsquery)::int "
+        f"+ 2 * ts_rank(%(field_weights)s, {column}, %(any)s::tsquery, {normalization}))"
         for weight, column, normalization in (
             (3.0, "title_v", 1),
             (1.5, "tags_v", 0),
             (1.5, "headings_v", 1),
         )
     )
-    + " + 2.0 * m.completeness"
+    + " + 2.0 * completeness"
 )
 BODY_RANK = "ts_rank(%(body_weights)s, s.document, %(any)s::tsquery, 1)"
 BODY_SCORE = f"(({BODY_RANK}) > 0)::int + 4 * {BODY_RANK}"
@@ -291,25 +291,26 @@ class PostgresBackend(SharedTables):
         public_sql, public_params = public.ids_sql
         sql = f"""
             WITH matched AS MATERIALIZED (
-                SELECT book_id, title_v, tags_v, headings_v, language, completeness,
-                    tag_names, tag_slugs FROM search_book
+                -- The short fields are scored as they are read: the CTE keeps the
+                -- score, not the fields' vectors (copying those is what costs).
+                SELECT book_id, language, tag_names, tag_slugs, {SCORE} AS score
+                FROM search_book
                 WHERE document @@ %(query)s::tsquery AND book_id IN ({public_sql})
             ),
             total AS (SELECT count(*) AS n FROM matched),
             exact AS (SELECT book_id FROM search_key WHERE key = %(key)s),
-            -- Few matches: score the body too. Many: score the short fields only.
+            -- Few matches: score the body too. Many: the short fields only.
             -- (Only one branch runs: each is guarded by a one-time condition.)
             page AS (
                 (SELECT m.book_id, m.book_id IN (SELECT book_id FROM exact) AS exact,
-                    m.language = %(own)s AS own,
-                    {SCORE} + {BODY_SCORE} AS score
+                    m.language = %(own)s AS own, m.score + {BODY_SCORE} AS score
                 FROM matched m JOIN search_book s ON s.book_id = m.book_id
                 WHERE (SELECT n FROM total) <= %(limit)s
                 ORDER BY exact DESC, own DESC, score DESC, m.book_id DESC
                 LIMIT %(page_size)s OFFSET %(offset)s)
                 UNION ALL
                 (SELECT m.book_id, m.book_id IN (SELECT book_id FROM exact) AS exact,
-                    m.language = %(own)s AS own, {SCORE} AS score
+                    m.language = %(own)s AS own, m.score
                 FROM matched m
                 WHERE (SELECT n FROM total) > %(limit)s
                 ORDER BY exact DESC, own DESC, score DESC, m.book_id DESC

@@ -61,7 +61,7 @@ def test_demo_queries_land_on_the_summary_and_chapter_with_highlights(
     assert slugs(results) == found
     best = passages(results, DEMO)[0]
     assert best.url == f"/books/{DEMO}/#{anchor}"
-    assert marked in best.title + best.snippet
+    assert marked in best.where + best.snippet
     assert "<mark>" in results.hits[0].where + results.hits[0].snippet
     # and the anchor is really on the summary page
     page = client.get(f"/books/{DEMO}/").content.decode()

@@ -106,3 +106,14 @@ def _sqlite():
     from django.db import connection
 
     return connection.vendor == "sqlite"
+
+
+def test_results_link_each_summary_and_tag_in_the_readers_language(client, indexed):
+    with indexed():
+        BookFactory(title="Prefixed", slug="prefixed", lede="prefixword", tags=["alpha"])
+    # Whichever language searched first, each page links its own language's pages.
+    for prefix in ["", "/ru", "", "/ru"]:
+        html = client.get(f"{prefix}/search/", {"q": "prefixword"}).content.decode()
+        pills = re.search(r'<ul class="tags" aria-label=.*?</ul>', html, re.S).group(0)
+        assert f'href="{prefix}/tags/alpha/"' in pills
+        assert f'<h2 class="card-title"><a href="{prefix}/books/prefixed/">' in html
