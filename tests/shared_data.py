@@ -6,11 +6,12 @@ from django.db import transaction
 from django.test import TestCase
 
 
-def shared_rows(django_db_blocker, build):
+def shared_rows(django_db_blocker, build, *, after_commit=True):
     """For a module-scoped fixture: ``yield from shared_rows(django_db_blocker, build)``.
 
     ``build()`` runs inside a transaction that is never committed, with its after-commit
-    work (search index, page cache) done as a commit would; the transaction stays open
+    work (search index, page cache) done as a commit would, unless ``after_commit`` is
+    false (as for rows a test builds outside ``committed()``); the transaction stays open
     until the fixture ends. Each test's own transaction is then a savepoint inside it,
     rolled back after the test, so every test starts from the rows ``build`` left. The
     fixture yields what ``build`` returned: the tests should read the rows afresh, since
@@ -25,7 +26,7 @@ def shared_rows(django_db_blocker, build):
     with django_db_blocker.unblock():
         atomic.__enter__()
         try:
-            with TestCase.captureOnCommitCallbacks(execute=True):
+            with TestCase.captureOnCommitCallbacks(execute=after_commit):
                 built = build()
         except BaseException:
             atomic.__exit__(*sys.exc_info())
