@@ -95,12 +95,15 @@ serve: $(STAMP)
 	echo "Serving the library with gunicorn on http://$${BIND:-127.0.0.1:$(PORT)}/ (DEBUG off)"; \
 	exec $(VENV)/bin/gunicorn --config config/gunicorn.conf.py config.wsgi
 
+# The tests start dozens of Python processes (gunicorn, manage.py): with PYTHONDONTWRITEBYTECODE
+# set, as some containers set it, each would compile the project's modules anew, and pytest
+# would rewrite every test module's asserts in each process. Empty, it lets __pycache__ be kept.
 test: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -n $(TEST_WORKERS) --durations=15
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) --durations=15
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) -m "not slow"
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) -m "not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure

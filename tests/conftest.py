@@ -111,3 +111,28 @@ def demo_book(db):
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     return Book.objects.get(slug="hands-on-large-language-models")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The slow tests (servers, subprocesses) first, in an order pytest-django allows.
+
+    pytest-django runs the database tests, then the transactional ones (which empty the
+    database), then those that use no database. Here the tests that use no database come
+    first, and within them and within the database tests the slow ones lead: started last,
+    a long server test kept one worker busy while the other had nothing left to run.
+    """
+
+    def order(item):
+        fixtures = set(item.fixturenames)
+        marker = item.get_closest_marker("django_db")
+        quick = item.get_closest_marker("slow") is None
+        if marker is None and not {"db", "transactional_db", "live_server"} & fixtures:
+            return (0, quick)
+        transaction = marker.kwargs.get("transaction", bool(marker.args)) if marker else False
+        reset_sequences = marker.kwargs.get("reset_sequences", False) if marker else False
+        if transaction or reset_sequences or {"transactional_db", "live_server"} & fixtures:
+            return (2, False)  # their own order: after every other database test
+        return (1, quick)
+
+    items.sort(key=order)

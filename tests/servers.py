@@ -2,6 +2,7 @@
 
 # ruff: noqa: S310 (every URL opened here is the local test server's)
 
+import fcntl
 import os
 import secrets
 import socket
@@ -66,16 +67,39 @@ def manage(env, *arguments):
 
 @cache
 def _prepared_folder():
-    """A migrated SQLite library and the collected static files, made once per test process.
+    """A migrated SQLite library and the collected static files, made once per test run.
 
     Each server test copies the library and shares the (read-only) static files: migrating
-    and collecting for every server would cost the suite seconds per test.
+    and collecting for every server would cost the suite seconds per test. The processes
+    of one pytest-xdist run share the folder; the first to need it makes it.
     """
-    folder = Path(tempfile.mkdtemp(prefix="library-server-"))
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        folder = Path(tempfile.mkdtemp(prefix="library-server-"))
+        _fill_prepared_folder(folder)
+        return folder
+    folder = Path(tempfile.gettempdir()) / f"library-server-{run}"
+    folder.mkdir(exist_ok=True)
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "ready").exists():
+            _fill_prepared_folder(folder)
+            (folder / "ready").touch()
+    return folder
+
+
+def _fill_prepared_folder(folder):
     env = production_env(folder, 0)
     manage(env, "migrate", "--no-input")
     manage(env, "collectstatic", "--no-input")
-    return folder
+
+
+def copy_migrated_library(target):
+    """Make ``target`` a new SQLite library, migrated as ``manage.py migrate`` leaves it."""
+    source, copy = sqlite3.connect(_prepared_folder() / "library.sqlite3"), sqlite3.connect(target)
+    source.backup(copy)
+    source.close()
+    copy.close()
 
 
 def _prepare(env):
@@ -84,10 +108,7 @@ def _prepare(env):
     prepared = _prepared_folder()
     target = Path(database.removeprefix("sqlite:///"))
     if database.startswith("sqlite:///") and not target.exists():
-        source, copy = sqlite3.connect(prepared / "library.sqlite3"), sqlite3.connect(target)
-        source.backup(copy)
-        source.close()
-        copy.close()
+        copy_migrated_library(target)
     else:
         manage(env, "migrate", "--no-input")
     env["STATIC_ROOT"] = str(prepared / "static")

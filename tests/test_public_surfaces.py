@@ -29,6 +29,7 @@ from tests.factories import (
     RelatedLinkFactory,
     build_summary,
 )
+from tests.shared_data import shared_rows
 
 # Words that exist only in unpublished summaries (and a control word that is public).
 DRAFT_WORD = "zqxdraftsecret"
@@ -94,11 +95,15 @@ def unpublished_summary(word, **traits):
     return book
 
 
-@pytest.fixture
-def library(db, django_capture_on_commit_callbacks):
-    """One public summary, one draft and one scheduled one, linked to each other."""
-    # Run on-commit hooks (search indexing, cache invalidation) as a real save would.
-    with django_capture_on_commit_callbacks(execute=True):
+@pytest.fixture(scope="module")
+def library_rows(django_db_setup, django_db_blocker):
+    """One public summary, one draft and one scheduled one, linked to each other.
+
+    Built once for the module, its on-commit work (search index, page cache) done as a
+    real save would (tests/shared_data.py): the tests only read.
+    """
+
+    def build():
         public = build_summary(title=f"Visible {PUBLIC_WORD} guide", tags=["shared-topic"])
         shared_author = public.ordered_authors[0]
         draft = unpublished_summary(DRAFT_WORD, draft=True)
@@ -117,7 +122,14 @@ def library(db, django_capture_on_commit_callbacks):
         for position, book in enumerate((draft, public, scheduled), start=1):
             CollectionItem.objects.create(collection=collection, book=book, position=position)
         Collection.objects.create(title=f"Collection {DRAFT_WORD}", status=Status.DRAFT)
-    return {"public": public, "draft": draft, "scheduled": scheduled}
+        return {"public": public, "draft": draft, "scheduled": scheduled}
+
+    yield from shared_rows(django_db_blocker, build)
+
+
+@pytest.fixture
+def library(library_rows, db):
+    return library_rows
 
 
 # --- Finding every public URL -------------------------------------------------------------

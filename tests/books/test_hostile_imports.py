@@ -23,6 +23,7 @@ from django.db.models.query import QuerySet
 
 from books.models import Book, Chapter
 from tests.factories import build_summary
+from tests.servers import copy_migrated_library
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPTH = 100_000
@@ -254,9 +255,7 @@ def test_a_killed_import_leaves_no_process_behind(tmp_path):
         **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'library.sqlite3'}",
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
+    copy_migrated_library(tmp_path / "library.sqlite3")
     importer = subprocess.Popen(
         [sys.executable, "manage.py", "import_summaries", str(path)],
         cwd=ROOT,
@@ -275,7 +274,10 @@ def test_a_killed_import_leaves_no_process_behind(tmp_path):
         seen.update(_children(importer.pid))
         importer.send_signal(signal.SIGKILL)
         importer.wait(timeout=10)
-        time.sleep(1)
+        # A second for its children to end, no longer than they take.
+        deadline = time.monotonic() + 1
+        while time.monotonic() < deadline and any(_alive(pid) for pid in seen):
+            time.sleep(0.05)
         survivors = [pid for pid in seen if _alive(pid)]
         assert not survivors, f"processes left behind by the killed import: {survivors}"
     finally:

@@ -4,12 +4,15 @@ These are the checks of WCAG 2.2 AA and of a Content-Security-Policy without
 'unsafe-inline' that can be read off the HTML; contrast is in test_contrast.py.
 """
 
+import os
 import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.management import call_command
 
 from tests.factories import BookFactory, build_summary
+from tests.shared_data import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -73,12 +76,20 @@ class PageParser(HTMLParser):
             self._label_depth -= 1
 
 
-@pytest.fixture
-def site(db, demo_book):
-    """The demo summary, a second summary sharing its tags, and a draft."""
-    build_summary(tags=["llm", "nlp"], title="Another summary")
-    BookFactory(title="A draft", draft=True, tags=["llm"])
-    return demo_book
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """The demo summary, a second summary sharing its tags, and a draft.
+
+    Built once for the module (tests/shared_data.py): its tests only read pages.
+    """
+
+    def build():
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", stdout=quiet)
+        build_summary(tags=["llm", "nlp"], title="Another summary")
+        BookFactory(title="A draft", draft=True, tags=["llm"])
+
+    yield from shared_rows(django_db_blocker, build, after_commit=False)
 
 
 PAGES = [

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import AuthorFactory, BookAuthorFactory, BookFactory
+from tests.shared_data import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +22,24 @@ BAD_PAGES = {
 }
 
 
-@pytest.fixture
-def thirteen_books(db):
-    author = AuthorFactory(name="Ada", slug="ada")
-    for _ in range(13):
-        BookAuthorFactory(book=BookFactory(tags=["llm", "rag"]), author=author, position=1)
+def test_an_empty_library_has_a_first_page(client, db):
+    # First: the tests after it share the thirteen books.
+    response = client.get("/?page=1")
+    assert response.status_code == 200
+    assert "No summaries are published yet." in response.content.decode()
+    assert client.get("/?page=2").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def thirteen_books(django_db_setup, django_db_blocker):
+    """Two pages of one author's summaries, built once for the module's tests (which only read)."""
+
+    def build():
+        author = AuthorFactory(name="Ada", slug="ada")
+        for _ in range(13):
+            BookAuthorFactory(book=BookFactory(tags=["llm", "rag"]), author=author, position=1)
+
+    yield from shared_rows(django_db_blocker, build, after_commit=False)
 
 
 @pytest.mark.parametrize("url", PAGINATED)
@@ -54,10 +68,3 @@ def test_valid_pages_work_and_keep_other_parameters(client, thirteen_books, url)
         f'rel="canonical" href="http://testserver{url.replace("&", "&amp;")}{separator.replace("&", "&amp;")}page=2"'
         in second.content.decode()
     )
-
-
-def test_an_empty_library_has_a_first_page(client, db):
-    response = client.get("/?page=1")
-    assert response.status_code == 200
-    assert "No summaries are published yet." in response.content.decode()
-    assert client.get("/?page=2").status_code == 404

@@ -113,7 +113,10 @@ def test_unsaved_work_survives_a_closed_tab(library, editors, open_page):
     page.locator("#related_links-group .djn-add-handler").last.click()
     page.locator("input[name='related_links-6-title']").fill("A new related title")
     page.locator("input[name='related_links-6-note']").fill("Why read it next")
-    page.wait_for_timeout(1200)  # the autosave runs half a second after the last keystroke
+    # The autosave runs half a second after the last keystroke: wait until it has kept that.
+    page.wait_for_function(
+        "() => Object.values(localStorage).some((kept) => kept.includes('Why read it next'))"
+    )
 
     # Leaving the page warns first (beforeunload), then the tab is gone.
     dialogs = []

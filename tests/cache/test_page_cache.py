@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 from taggit.models import Tag
 
-from books.cache import current_version
+from books.cache import current_version, retire
 from books.models import Author, Book, Chapter, LibraryVersion, Status, SummaryVersion
 from books.preview import share_path
 from books.summaries import export_summary, import_file, load_summary, summary_books, summary_cards
@@ -30,6 +30,7 @@ from tests.factories import (
     build_summary,
     record_revision,
 )
+from tests.shared_data import shared_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cache]
 
@@ -44,10 +45,15 @@ def token_store(request, settings):
     return request.param
 
 
-@pytest.fixture
-def library(committed):
-    """Alpha, the summary that changes; Beta shares a tag with it, Gamma links to it, Zeta is apart."""
-    with committed():
+@pytest.fixture(scope="module")
+def library_ids(django_db_setup, django_db_blocker):
+    """Alpha, the summary that changes; Beta shares a tag with it, Gamma links to it, Zeta is apart.
+
+    Built (and its after-commit work done) once for the module, under a transaction that
+    stays open until the module ends: each test's own transaction is a savepoint inside it.
+    """
+
+    def build():
         alpha = build_summary(title="Alpha title", tags=["llm", "nlp"], authors=0)
         author = Author.objects.create(name="Ada Writer")
         BookAuthorFactory(book=alpha, author=author, position=1)
@@ -55,7 +61,25 @@ def library(committed):
         gamma = build_summary(title="Gamma title", tags=["cooking"])
         RelatedLinkFactory(book=gamma, target=alpha, position=5, note="Read it next")
         zeta = build_summary(title="Zeta title", tags=["gardening"])
-    return {"alpha": alpha, "beta": beta, "gamma": gamma, "zeta": zeta, "author": author}
+        return {"alpha": alpha, "beta": beta, "gamma": gamma, "zeta": zeta, "author": author}
+
+    yield from shared_rows(django_db_blocker, build)
+
+
+@pytest.fixture
+def library(library_ids, token_store, committed):
+    """The library, read afresh for each test (a test may change the objects it is given)."""
+    if token_store == "cache":
+        # The tokens the library's commit wrote to the cache, which each test empties.
+        with committed():
+            retire(set(Book.objects.values_list("pk", flat=True)))
+    return {name: type(row).objects.get(pk=row.pk) for name, row in library_ids.items()}
+
+
+@pytest.fixture
+def no_library(db):
+    """For a test that builds its own summaries: it runs before the first that uses the library."""
+    assert not Book.objects.exists()
 
 
 def get(client, url, **headers):
@@ -99,6 +123,40 @@ def assert_everywhere(client, urls, title, *, present=True, path=None):
         marker = path if url == "/sitemap.xml" and path else title
         shown = marker in html
         assert shown == present, f"{name} ({url}) {'lacks' if present else 'shows'} {marker!r}"
+
+
+# --- Summaries that are never cached ---------------------------------------------------------
+# These build their own summaries, without the library: they come first (``no_library``).
+
+
+def test_an_anonymous_404_for_a_draft_is_not_cached_and_staff_see_the_draft(
+    editor_client, committed, no_library
+):
+    with committed():
+        draft = build_summary(title="Secret draft", draft=True)
+    reader = Client()
+    for _ in range(2):
+        response, html = get(reader, draft.get_absolute_url())
+        assert response.status_code == 404 and "Secret draft" not in html
+        assert "X-Page-Cache" not in response.headers
+    response, html = get(editor_client, draft.get_absolute_url())
+    assert response.status_code == 200 and "Secret draft" in html
+    assert "no-store" in response.headers["Cache-Control"]
+    # And the draft's page, seen by staff, was not stored for readers.
+    assert get(reader, draft.get_absolute_url())[0].status_code == 404
+
+
+def test_share_link_previews_and_search_are_never_cached(editor_client, committed, no_library):
+    with committed():
+        draft = build_summary(title="Shared draft", draft=True)
+        build_summary(title="Searchable public summary")
+    reader = Client()
+    for url in (share_path(draft), "/search/?q=searchable"):
+        for _ in range(2):
+            response, _ = get(reader, url)
+            assert response.status_code == 200, url
+            assert "X-Page-Cache" not in response.headers, url
+    assert "no-store" in get(reader, share_path(draft))[0].headers["Cache-Control"]
 
 
 # --- What is cached ---------------------------------------------------------------------------
@@ -212,36 +270,6 @@ def test_editors_are_never_served_or_stored_a_cached_page(editor_client, library
         assert "X-Page-Cache" not in response.headers
     # The editor's visits stored nothing: the reader's first visit is a miss.
     assert get(reader, url)[0].headers["X-Page-Cache"] == "miss"
-
-
-def test_an_anonymous_404_for_a_draft_is_not_cached_and_staff_see_the_draft(
-    editor_client, committed
-):
-    with committed():
-        draft = build_summary(title="Secret draft", draft=True)
-    reader = Client()
-    for _ in range(2):
-        response, html = get(reader, draft.get_absolute_url())
-        assert response.status_code == 404 and "Secret draft" not in html
-        assert "X-Page-Cache" not in response.headers
-    response, html = get(editor_client, draft.get_absolute_url())
-    assert response.status_code == 200 and "Secret draft" in html
-    assert "no-store" in response.headers["Cache-Control"]
-    # And the draft's page, seen by staff, was not stored for readers.
-    assert get(reader, draft.get_absolute_url())[0].status_code == 404
-
-
-def test_share_link_previews_and_search_are_never_cached(editor_client, committed):
-    with committed():
-        draft = build_summary(title="Shared draft", draft=True)
-        build_summary(title="Searchable public summary")
-    reader = Client()
-    for url in (share_path(draft), "/search/?q=searchable"):
-        for _ in range(2):
-            response, _ = get(reader, url)
-            assert response.status_code == 200, url
-            assert "X-Page-Cache" not in response.headers, url
-    assert "no-store" in get(reader, share_path(draft))[0].headers["Cache-Control"]
 
 
 def test_a_page_that_sets_a_cookie_is_not_stored(client, library, monkeypatch):

@@ -65,7 +65,10 @@ def test_a_server_error_is_logged_with_its_traceback_and_request_id(tmp_path, lo
             urllib.request.urlopen(f"{base}/", timeout=10)
         assert failed.value.code == 500
         request_id = failed.value.headers["X-Request-ID"]
-        time.sleep(0.5)
+        failed.value.close()  # an open connection would hold up the server's shutdown
+        deadline = time.monotonic() + 10
+        while request_id not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
     text = log.read_text()
     assert "Traceback (most recent call last)" in text or "Traceback" in text, text[-3000:]
     assert "no such table: books_book" in text

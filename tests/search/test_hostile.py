@@ -1,12 +1,30 @@
 """Any input is safe: every query answers 200 with results or a clear message."""
 
+import os
+
 import pytest
+from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from books.models import Book
 from books.search import search, suggest
+from tests.shared_data import shared_rows
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo_library(django_db_setup, django_db_blocker):
+    """The demo library, loaded and indexed once for the module: its tests only search it."""
+
+    def build():
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", stdout=quiet)
+        return Book.objects.get(slug="hands-on-large-language-models")
+
+    yield from shared_rows(django_db_blocker, build)
+
 
 HOSTILE = [
     '"',
