@@ -2,9 +2,9 @@
 
 A row of ``search_book`` past about 2 kB has its largest values moved out of line;
 after ``document``, that was ``headings_v``, which ranking reads for every match of a
-common word (docs/search.md, "Speed"). Rows may now grow to a page (8160 bytes) before
-any value is moved out: ``document`` still is. The rows already written are rewritten
-the same way.
+common word (docs/search.md, "Very common words"). Rows may now grow to a page (8160
+bytes) before any value is moved out: a ``document`` that does not fit still is. The rows
+already written are rewritten the same way.
 """
 
 from django.db import migrations

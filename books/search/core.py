@@ -164,8 +164,9 @@ def _hits(engine, analysed, compiled, ids):
     details = engine.details(ids)
     passages, overviews = engine.passages(compiled, ids)
     alternatives = analysed.alternatives
-    summary_pattern = _url_pattern("books:detail", get_language())
-    tag_pattern = _url_pattern("books:tag", get_language())
+    interface = get_language()
+    summary_pattern = _url_pattern("books:detail", interface)
+    tag_pattern = _url_pattern("books:tag", interface)
     hits = []
     for book_id in ids:
         if book_id not in details:  # deleted since the ranking query

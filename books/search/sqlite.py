@@ -297,7 +297,7 @@ class SQLiteBackend(SharedTables):
             body = BODY_BM25
         elif public.hidden_ids_sql is not None:
             # The whole library: leave out the few summaries readers may not see, rather
-            # than build the set of nearly every id (docs/search.md, "Speed").
+            # than build the set of nearly every id (docs/search.md, "Very common words").
             hidden_sql, params = public.hidden_ids_sql
             public_sql = f"+search_book.rowid NOT IN ({hidden_sql})"
             body = "0"
