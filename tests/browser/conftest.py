@@ -1,10 +1,12 @@
 """Real-browser fixtures: Debian's Chromium driven by Playwright against the live test server.
 
-Playwright's sync API keeps an asyncio loop running in this thread while a
-browser is open, and Django refuses ORM calls from a thread with a running
-loop (SynchronousOnlyOperation). So the browser lives only inside each test:
-the data fixtures run before it starts, and it stops before the test
-database is flushed. No DJANGO_ALLOW_ASYNC_UNSAFE is needed.
+One Chromium serves the browser tests that a test process runs one after another (each
+test gets its own contexts, so no cookie or storage is shared): starting Playwright and
+Chromium cost about a second and a half per test. Playwright's sync API keeps an asyncio
+loop marked as running in this thread while it is started, and Django refuses ORM calls
+from such a thread (SynchronousOnlyOperation) unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The
+loop never runs Django code (it only talks to the browser), so the browser fixture sets
+that variable for as long as Playwright is started, and only then.
 """
 
 import os
@@ -80,19 +82,28 @@ def library(demo_book, live_server):
     return live_server
 
 
-@pytest.fixture
-def browser(chromium_path, library):
-    """A headless Chromium for one test; never a downloaded browser."""
+@pytest.fixture(scope="package")
+def chromium(chromium_path):
+    """A headless Chromium, started once for the browser tests run in a row; never a
+    downloaded browser. Pytest stops it as soon as a test from elsewhere comes next."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+
+
+@pytest.fixture
+def browser(chromium, library):
+    """The browser, once the test's library is in the live server's database."""
+    return chromium
 
 
 @pytest.fixture
