@@ -204,26 +204,6 @@ def _run(statements_by_vendor):
     return run
 
 
-class StateOnly(migrations.SeparateDatabaseAndState):
-    """Changes to the models' state alone, with the models rendered once at the end.
-
-    One AlterField re-renders its model and the models around it (10-15 ms); 0013 and 0016
-    were most of a new database's ``migrate``. The result is the same as the operations'
-    one by one.
-    """
-
-    def __init__(self, state_operations):
-        super().__init__(state_operations=state_operations)
-
-    def state_forwards(self, app_label, state):
-        # A state without rendered models only records the changes: render them once after.
-        apps = state.__dict__.pop("apps", None)
-        super().state_forwards(app_label, state)
-        if apps is not None:
-            state.apps = apps
-            state.reload_models([key for key in state.models if key[0] == app_label], delay=False)
-
-
 class Migration(migrations.Migration):
     replaces = [
         ("books", "0002_editors_group"),
@@ -258,8 +238,8 @@ class Migration(migrations.Migration):
         migrations.RunPython(create_editors_group, remove_editors_group),
         # 0001's models as they are now (0008, 0013, 0016): labels, help texts, validators,
         # text limits. No column changes on either engine.
-        StateOnly(
-            [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
                 migrations.AlterModelOptions(
                     name="author",
                     options={"ordering": ["name"], "verbose_name": "author", "verbose_name_plural": "authors"},
