@@ -2,11 +2,11 @@
 
 One Chromium serves the browser tests that a test process runs one after another (each
 test gets its own contexts, so no cookie or storage is shared): starting Playwright and
-Chromium cost about a second and a half per test. Playwright's sync API keeps an asyncio
+Chromium cost about 1.2 s per test. Playwright's sync API keeps an asyncio
 loop marked as running in this thread while it is started, and Django refuses ORM calls
 from such a thread (SynchronousOnlyOperation) unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The
-loop never runs Django code (it only talks to the browser), so the browser fixture sets
-that variable for as long as Playwright is started, and only then.
+loop never runs Django code (it only talks to the browser), so the ``chromium`` fixture
+sets that variable for as long as Playwright is started, and only then.
 """
 
 import os
